@@ -51,7 +51,7 @@ let crc32cTable: Uint32Array | undefined;
 class Crc32 implements Crc {
   private crc = 0;
   private readonly table: Uint32Array | undefined;
-  constructor(private readonly castagnoli: boolean) {
+  constructor(castagnoli: boolean) {
     if (castagnoli) this.table = crc32cTable ??= tables32(CRC32C_POLY);
     else if (typeof zlib.crc32 !== 'function') this.table = crc32Table ??= tables32(CRC32_POLY);
   }

@@ -3,8 +3,10 @@
 // aws-chunked chunk signatures chain from.
 import {
   ALGORITHM, SERVICE, TERMINATOR, UNSIGNED_PAYLOAD, canonicalPath, canonicalQuery, canonicalRequest, formatAmzDate,
-  sha256Hex, signHex, signingKey, stringToSign,
+  sha256Hex, signHex, signingKey, stringToSign, type ChunkSigning,
 } from './sigv4-core.js';
+
+export type { ChunkSigning } from './sigv4-core.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -22,14 +24,6 @@ export interface SignInput extends Credentials {
   /** A hex SHA-256, `UNSIGNED-PAYLOAD` or a `STREAMING-*` literal. */
   payloadHash?: string;
   now?: Date;
-}
-
-/** What an aws-chunked encoder needs to sign chunks after the request's own (seed) signature. */
-export interface ChunkSigning {
-  signingKey: Buffer;
-  amzDate: string;
-  scope: string;
-  seedSignature: string;
 }
 
 // Headers that proxies and HTTP stacks add, drop or rewrite; signing them would make signatures fragile.

@@ -1,11 +1,13 @@
 // Server-side verification of AWS Signature Version 4 for S3: the Authorization header form and
 // presigned (query string) URLs. Produces what the body layer needs to check payload hashes and chunk chains.
 import { s3Error, type S3Error } from '../errors.js';
-export type { HeaderBag } from './sigv4-core.js';
 import {
   ALGORITHM, SERVICE, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, TERMINATOR, UNSIGNED_PAYLOAD,
-  canonicalPath, canonicalQuery, headerValue as header, type HeaderBag, canonicalRequest, formatAmzDate, parseAmzDate, signHex, signaturesEqual, signingKey, stringToSign,
+  canonicalPath, canonicalQuery, canonicalRequest, formatAmzDate, headerValue as header, parseAmzDate, signHex, signaturesEqual,
+  signingKey, stringToSign, type HeaderBag,
 } from './sigv4-core.js';
+
+export type { HeaderBag } from './sigv4-core.js';
 
 export interface SigV4Request {
   method: string;
@@ -66,6 +68,7 @@ function malformed(form: Form, detail: string, details?: Record<string, string>)
 interface Credential {
   accessKeyId: string;
   date: string;
+  region: string;
   scope: string;
 }
 
@@ -78,7 +81,7 @@ function parseCredential(form: Form, value: string, region: string): Credential 
   if (scopeRegion !== region) throw malformed(form, `the region '${scopeRegion}' is wrong; expecting '${region}'`, { Region: region });
   if (service !== SERVICE) throw malformed(form, `incorrect service "${service}". This endpoint belongs to "${SERVICE}".`);
   if (terminator !== TERMINATOR) throw malformed(form, `incorrect terminal "${terminator}". This endpoint uses "${TERMINATOR}".`);
-  return { accessKeyId, date, scope: `${date}/${region}/${SERVICE}/${TERMINATOR}` };
+  return { accessKeyId, date, region, scope: `${date}/${region}/${SERVICE}/${TERMINATOR}` };
 }
 
 function parseSignedHeaders(form: Form, value: string): string[] {
@@ -102,7 +105,8 @@ function secretOf(opts: VerifyOptions, accessKeyId: string): string {
   return secret;
 }
 
-interface Candidate {
+/** Everything the signature covers, parsed from either form of authentication. */
+interface SignedParts {
   req: SigV4Request;
   cred: Credential;
   amzDate: string;
@@ -114,7 +118,7 @@ interface Candidate {
 }
 
 /** Checks the signature against the path as sent and as S3 would re-encode it; returns the signing key on a match. */
-function checkSignature(c: Candidate): Buffer {
+function checkSignature(c: SignedParts): Buffer {
   const headers = c.signedHeaders.map((n): [string, string] => {
     const v = header(c.req.headers, n);
     if (v === undefined) throw s3Error('SignatureDoesNotMatch', `The signed header '${n}' is missing from the request.`);
@@ -122,7 +126,7 @@ function checkSignature(c: Candidate): Buffer {
   });
   const raw = splitUrl(c.req.rawUrl).path || '/';
   const paths = [...new Set([raw, canonicalPath(raw)])];
-  const key = signingKey(c.secret, c.cred.date, c.cred.scope.split('/')[1]);
+  const key = signingKey(c.secret, c.cred.date, c.cred.region);
   let last = { canonical: '', sts: '' };
   for (const path of paths) {
     const canonical = canonicalRequest({ method: c.req.method.toUpperCase(), path, query: c.query, headers, payloadHash: c.payloadHash });

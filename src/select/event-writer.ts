@@ -29,17 +29,21 @@ export interface ScanCounters {
 export interface EventWriterOptions {
   /** Current input counters; read for Progress messages and once more for the final Stats. */
   counters: () => ScanCounters;
-  /** RequestProgress/Enabled: send Progress messages every `progressIntervalMs`. */
+  /** RequestProgress/Enabled: send Progress messages every `progressIntervalMs` (default 1000). */
   progress?: boolean;
   progressIntervalMs?: number;
-  /** Send a Cont message when nothing has been sent for this long. */
+  /** Send a Cont message when nothing has been sent for this long (default 1000). */
   keepAliveMs?: number;
-  /** Longest time result bytes wait in the buffer before they are sent in a partial message. */
+  /** Longest time result bytes wait to be coalesced before they go out in a partial message (default 50). */
   flushDelayMs?: number;
   /** Records payload cap; defaults to MAX_RECORDS_PAYLOAD_BYTES. */
   maxPayloadBytes?: number;
 }
 
+/**
+ * Write result bytes in (any chunking), read event-stream messages out. `end()` finishes with Stats and
+ * End; `fail()` finishes with an error event instead. Timers stop on finish, failure or destroy.
+ */
 export class EventWriter extends Transform {
   private readonly counters: () => ScanCounters;
   private readonly keepAliveMs: number;
@@ -95,8 +99,8 @@ export class EventWriter extends Transform {
   }
 
   /**
-   * Ends the response with a request-level error event (buffered records go out first, no End follows).
-   * Input written afterwards is discarded. Does nothing once the stream has finished or failed.
+   * Ends the response with a request-level error event (buffered records go out first, no End follows)
+   * and ends the writable side too, so the producer must stop writing. Does nothing once finished or failed.
    */
   fail(code: string, message: string): void {
     if (this.done || this.destroyed) return;

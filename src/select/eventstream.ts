@@ -222,14 +222,16 @@ export function decodeEventStream(): EventStreamDecoder {
     } else {
       out = Buffer.allocUnsafe(n);
       let filled = 0;
+      let i = 0;
       while (filled < n) {
-        const c = chunks[0]!;
+        const c = chunks[i]!;
         const k = Math.min(c.length, n - filled);
         c.copy(out, filled, 0, k);
         filled += k;
-        if (k === c.length) chunks.shift();
-        else chunks[0] = c.subarray(k);
+        if (k === c.length) i++;
+        else chunks[i] = c.subarray(k);
       }
+      chunks.splice(0, i);
     }
     buffered -= n;
     return out;

@@ -76,7 +76,7 @@ export function parseRequestXml(body: string | Uint8Array): XmlElement {
   if (xml.charCodeAt(0) === 0xfeff) xml = xml.slice(1);
   if (xml.trim() === '') throw s3Error('EmptyRequestBody');
   // A DTD could declare entities; S3 request bodies never need one.
-  if (xml.includes('<!DOCTYPE')) throw s3Error('MalformedXML', 'Document type declarations are not allowed.');
+  if (/<!DOCTYPE/i.test(xml)) throw s3Error('MalformedXML', 'Document type declarations are not allowed.');
   if (XMLValidator.validate(xml) !== true) throw s3Error('MalformedXML');
   let doc: Record<string, Parsed>;
   try {

@@ -52,6 +52,7 @@ export interface SelectRequest {
 /** AWS limit on the SQL expression, in UTF-8 bytes. */
 export const MAX_EXPRESSION_BYTES = 256 * 1024;
 
+// SDKs send SelectObjectContentRequest; older AWS documentation showed SelectRequest.
 const ROOTS = ['SelectObjectContentRequest', 'SelectRequest'];
 const INPUT_FORMATS = ['CSV', 'JSON', 'Parquet', 'Avro', 'ORC', 'MessagePack', 'Protobuf'];
 const OUTPUT_FORMATS = ['CSV', 'JSON'];
