@@ -29,12 +29,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const { startServer } = await import('./main.js');
   const server = await startServer(config);
-  process.stdout.write(`selectd listening on ${server.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  // Handlers go in before the ready line, so a signal sent as soon as it is read is not lost.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
   });
+  process.stdout.write(`selectd listening on ${server.url}\n`);
+  await stopped;
   await server.close();
   return 0;
 }

@@ -22,6 +22,13 @@ export interface Config {
   duckdbThreads: number;
   maxQueries: number;
   queryTimeoutMs: number;
+  /** SQL endpoint (/_sql) limits; 0 = no limit for rows and bytes. */
+  sqlMaxRows: number;
+  sqlMaxBytes: number;
+  sqlTimeoutMs: number;
+  sqlMaxConcurrent: number;
+  /** Buckets the SQL endpoint may read; empty = every bucket. */
+  sqlBuckets: string[];
   logLevel: string;
   usingDevCredentials: boolean;
 }
@@ -46,12 +53,17 @@ const options: Record<string, Option> = {
   threads: { env: 'SELECTD_THREADS', default: '2', help: 'DuckDB worker threads' },
   'max-queries': { env: 'SELECTD_MAX_QUERIES', default: '4', help: 'concurrent queries before answering Busy' },
   'query-timeout': { env: 'SELECTD_QUERY_TIMEOUT_MS', default: '300000', help: 'per-query timeout in milliseconds' },
+  'sql-max-rows': { env: 'SELECTD_SQL_MAX_ROWS', default: '10000000', help: 'most rows one /_sql result may have (0 = no limit)' },
+  'sql-max-bytes': { env: 'SELECTD_SQL_MAX_BYTES', default: '1073741824', help: 'most bytes one /_sql response may have (0 = no limit)' },
+  'sql-timeout': { env: 'SELECTD_SQL_TIMEOUT_MS', default: '60000', help: '/_sql per-query timeout in milliseconds' },
+  'sql-max-concurrent': { env: 'SELECTD_SQL_MAX_CONCURRENT', default: '4', help: '/_sql queries at once; more answer 503' },
+  'sql-buckets': { env: 'SELECTD_SQL_BUCKETS', default: '', help: 'comma-separated buckets /_sql may read (empty = all)' },
   'log-level': { env: 'SELECTD_LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug or silent' },
 };
 
 export function usage(): string {
   const lines = Object.entries(options).map(([name, o]) =>
-    `  --${name.padEnd(14)} ${o.help}${o.default !== undefined ? ` [${o.default}]` : ''} (env ${o.env})`);
+    `  --${name.padEnd(18)} ${o.help}${o.default !== undefined ? ` [${o.default}]` : ''} (env ${o.env})`);
   return `usage: selectd serve [options]\n\n${lines.join('\n')}\n`;
 }
 
@@ -91,6 +103,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     duckdbThreads: intOption('threads', get('threads')!, 1, 256),
     maxQueries: intOption('max-queries', get('max-queries')!, 1, 1024),
     queryTimeoutMs: intOption('query-timeout', get('query-timeout')!, 100, 86_400_000),
+    sqlMaxRows: intOption('sql-max-rows', get('sql-max-rows')!, 0, Number.MAX_SAFE_INTEGER),
+    sqlMaxBytes: intOption('sql-max-bytes', get('sql-max-bytes')!, 0, Number.MAX_SAFE_INTEGER),
+    sqlTimeoutMs: intOption('sql-timeout', get('sql-timeout')!, 100, 86_400_000),
+    sqlMaxConcurrent: intOption('sql-max-concurrent', get('sql-max-concurrent')!, 1, 1024),
+    sqlBuckets: get('sql-buckets')!.split(',').map((b) => b.trim()).filter((b) => b !== ''),
     logLevel: get('log-level')!,
   };
 }

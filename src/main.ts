@@ -1,6 +1,9 @@
-// Wires the layers together: store → gateway (→ Select and SQL layers as they register).
+// Wires the layers together: store → DuckDB engine → gateway with the Select operation.
+import path from 'node:path';
 import type { Config } from './config.js';
+import { Engine } from './duckdb/engine.js';
 import { startGateway, type Gateway } from './http/server.js';
+import { selectHandler } from './select/select-op.js';
 import { openLocalStore } from './store/local-store.js';
 
 export interface Server {
@@ -11,12 +14,27 @@ export interface Server {
 
 export async function startServer(config: Config): Promise<Server> {
   const store = await openLocalStore(config.dataDir);
-  const gateway = await startGateway({ config, store });
+  const spillDir = path.join(config.dataDir, '.duckdb-tmp');
+  const engine = await Engine.open({
+    dataDir: config.dataDir,
+    objectsDir: path.join(config.dataDir, 'objects'),
+    spillDir,
+    memoryLimit: config.duckdbMemoryLimit,
+    threads: config.duckdbThreads,
+    maxConnections: config.maxQueries,
+    queryTimeoutMs: config.queryTimeoutMs,
+  });
+  const gateway = await startGateway({
+    config,
+    store,
+    select: (metrics) => selectHandler({ engine, pipeDir: spillDir, metrics }),
+  });
   return {
     url: gateway.url,
     gateway,
     async close() {
       await gateway.close();
+      await engine.close();
       await store.close();
     },
   };

@@ -219,9 +219,12 @@ describe('verifyRequest errors', () => {
     rejects(() => verify({ ...base, headers: { ...base.headers, 'x-amz-content-sha256': 'nope' } }), 'InvalidArgument');
   });
 
-  it('InvalidRequest for Signature Version 2', () => {
+  it('InvalidRequest for Signature Version 2 headers; SigV2 presigned URLs are checked', () => {
     rejects(() => verify({ ...base, headers: { host: HOST, authorization: `AWS ${AK}:abc=` } }), 'InvalidRequest', /AWS4-HMAC-SHA256/);
-    rejects(() => verify({ ...base, rawUrl: `/test.txt?AWSAccessKeyId=${AK}&Expires=1&Signature=x`, headers: { host: HOST } }), 'InvalidRequest');
+    rejects(() => verify({ ...base, rawUrl: `/test.txt?AWSAccessKeyId=${AK}&Signature=x`, headers: { host: HOST } }), 'InvalidRequest');
+    rejects(() => verify({ ...base, rawUrl: `/test.txt?AWSAccessKeyId=${AK}&Expires=1&Signature=x`, headers: { host: HOST } }), 'AccessDenied', /expired/);
+    const future = Math.floor(base.now.getTime() / 1000) + 60;
+    rejects(() => verify({ ...base, rawUrl: `/test.txt?AWSAccessKeyId=${AK}&Expires=${future}&Signature=eA%3D%3D`, headers: { host: HOST } }), 'SignatureDoesNotMatch');
   });
 
   it('AuthorizationQueryParametersError for bad presigned parameters', () => {

@@ -8,6 +8,7 @@ import {
 } from './sigv4-core.js';
 
 export type { HeaderBag } from './sigv4-core.js';
+import { isSigV2Query, verifySigV2Query } from './sigv2-query.js';
 
 export interface SigV4Request {
   method: string;
@@ -271,6 +272,7 @@ export function verifyRequest(req: SigV4Request, lookup: CredentialLookup, regio
     return verifyHeader(req, opts, authorization);
   }
   if (presigned) return verifyQuery(req, opts, rawQuery);
+  if (isSigV2Query(params)) return verifySigV2Query(req, lookup, splitUrl(req.rawUrl).path, params);
   if (params.has('AWSAccessKeyId') || params.has('Signature')) {
     throw s3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
   }

@@ -1,6 +1,6 @@
 // The HTTP gateway: fastify with every body left as a raw stream, one catch-all S3 route that resolves the
 // operation, authenticates it (SigV4) and dispatches; plus /health, /ready and /metrics.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { S3Error, s3Error } from '../errors.js';
 import { gatewayMetrics, Registry } from '../metrics.js';
 import type { Store } from '../store/store.js';
+import type { Handler } from './context.js';
 import { handlers } from './handlers.js';
 import { parseAddress, resolveOperation, type Operation } from './router.js';
 import { errorXml } from './xml.js';
@@ -36,7 +37,9 @@ export interface Gateway {
 export interface GatewayOptions {
   config: Config;
   store: Store;
-  /** Extra hooks for layers built on the gateway (Select, SQL endpoint) to register routes and metrics. */
+  /** The SelectObjectContent operation (the query layer), given the gateway's metrics registry. */
+  select?: (metrics: Registry) => Handler;
+  /** Extra hooks for layers built on the gateway (the SQL endpoint) to register routes and metrics. */
   extend?: (app: FastifyInstance, metrics: Registry) => Promise<void> | void;
 }
 
@@ -60,7 +63,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
     logger: { level: config.logLevel },
     https,
-    disableRequestLogging: true,
+    // One structured line per request is logged in onResponse instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
     requestIdHeader: false,
     exposeHeadRoutes: false,
@@ -95,6 +99,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   app.setNotFoundHandler(async (req, reply) => sendError(s3Error('MethodNotAllowed'), req, reply));
 
   if (opts.extend) await opts.extend(app, registry);
+  const select = opts.select?.(registry);
 
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
@@ -115,6 +120,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         }
       }
       await dispatch(req, reply);
+      // Returning the reply tells fastify the handler answered (possibly with a stream still being sent).
+      return reply;
     },
   });
 
@@ -143,7 +150,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       body = decoded.body;
       trailers = decoded.trailers;
     }
-    await handlers[op]({
+    const handler = op === 'SelectObjectContent' ? select : handlers[op];
+    if (!handler) throw s3Error('NotImplemented', 'This server was started without the query layer.');
+    await handler({
       op, bucket: address.bucket, key: address.key, query: address.query, headers, body, trailers,
       requestId: req.id, store, config, reply, signal: controller.signal,
     });

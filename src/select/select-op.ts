@@ -1,0 +1,113 @@
+// SelectObjectContent: request XML → SelectRequest → source → translated plan (cached) → DuckDB COPY into a
+// pipe → event stream. Failures before the first result byte are XML errors; later ones are error events.
+import type { Readable } from 'node:stream';
+import type { Engine } from '../duckdb/engine.js';
+import { S3Error, s3Error } from '../errors.js';
+import { bucketOf, keyOf, type Handler, type S3Context } from '../http/context.js';
+import { readSmallBody } from '../http/xml.js';
+import { Counter, type Registry } from '../metrics.js';
+import { EventWriter } from './event-writer.js';
+import { PlanCache } from './plan-cache.js';
+import { MAX_EXPRESSION_BYTES, parseSelectRequest, type SelectRequest } from './request.js';
+import { prepareCsv } from './sources/csv-source.js';
+import { prepareJson } from './sources/json-source.js';
+import { prepareParquet } from './sources/parquet-source.js';
+import type { PreparedSource, SourceContext } from './sources/source.js';
+import { translate, type Translation } from './translate/index.js';
+
+export interface SelectDeps {
+  engine: Engine;
+  /** Directory for per-query pipes, inside DuckDB's allowed directories. */
+  pipeDir: string;
+  metrics: Registry;
+  planCacheSize?: number;
+  /** Keep-alive (Cont) interval; tests shorten it. */
+  keepAliveMs?: number;
+  progressIntervalMs?: number;
+}
+
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE', 'REDUCED_REDUNDANCY']);
+
+async function prepareSource(sctx: SourceContext, engine: Engine): Promise<PreparedSource> {
+  const format = sctx.request.input.format;
+  switch (format.kind) {
+    case 'csv': return prepareCsv(sctx, format);
+    case 'json': return prepareJson(sctx, format);
+    case 'parquet': return prepareParquet(sctx, engine);
+    default:
+      throw s3Error('InvalidDataSource', `Input format ${format.kind} is not supported for this object.`);
+  }
+}
+
+function cacheKey(req: SelectRequest, fingerprint: string): string {
+  return JSON.stringify([req.expression, req.input.format, req.output, fingerprint]);
+}
+
+export function selectHandler(deps: SelectDeps): Handler {
+  const lookups = deps.metrics.add(new Counter('selectd_select_plan_cache_total', 'S3 Select plan cache lookups by result'));
+  const plans = new PlanCache<Translation>(deps.planCacheSize ?? 512, { lookups });
+
+  return async (ctx: S3Context) => {
+    const bucket = bucketOf(ctx);
+    const key = keyOf(ctx);
+    if (ctx.headers.range !== undefined) throw s3Error('UnsupportedRangeHeader');
+    const request = parseSelectRequest(await readSmallBody(ctx.body, MAX_EXPRESSION_BYTES + 64 * 1024));
+    const info = await ctx.store.headObject(bucket, key);
+    if (info.storageClass && ARCHIVED.has(info.storageClass)) throw s3Error('UnsupportedStorageClass');
+    const localPath = await ctx.store.localPath?.(bucket, key);
+    const sctx: SourceContext = { store: ctx.store, bucket, key, info, localPath, request, pipeDir: deps.pipeDir, signal: ctx.signal };
+    const source = await prepareSource(sctx, deps.engine);
+    try {
+      await run(ctx, request, source);
+    } finally {
+      await source.close();
+    }
+  };
+
+  async function run(ctx: S3Context, request: SelectRequest, source: PreparedSource): Promise<void> {
+    const plan = plans.getOrBuild(cacheKey(request, source.fingerprint), () => translate(request.expression, source.shape, request.output));
+    const sql = plan.sql(source.relation(plan.referenced));
+    let feedError: S3Error | undefined;
+    const fed = source.feed?.().catch((e) => { feedError = e instanceof S3Error ? e : s3Error('InternalError', String(e)); });
+    let rows: Readable;
+    try {
+      rows = await deps.engine.copyToStream(sql, undefined,
+        { format: 'csv', header: false, quote: '', escape: '', delimiter: '\u001f', newline: request.output.recordDelimiter },
+        { signal: ctx.signal });
+    } catch (e) {
+      await source.close();
+      await fed;
+      throw feedError ?? e;
+    }
+    if (feedError) {
+      rows.destroy();
+      throw feedError;
+    }
+    const writer = new EventWriter({
+      counters: () => source.counters(),
+      progress: request.requestProgress,
+      keepAliveMs: deps.keepAliveMs,
+      progressIntervalMs: deps.progressIntervalMs,
+    });
+    const onAbort = () => rows.destroy();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    ctx.reply.code(200).header('content-type', 'application/octet-stream').send(writer);
+    try {
+      for await (const chunk of rows) {
+        if (!writer.write(chunk)) {
+          await new Promise<void>((resolve) => { writer.once('drain', resolve); writer.once('close', resolve); });
+        }
+        if (writer.destroyed) break;
+      }
+      await fed;
+      if (feedError) writer.failWith(feedError);
+      else writer.end();
+    } catch (e) {
+      await fed;
+      const err = feedError ?? (e instanceof S3Error ? e : s3Error('InternalError', (e as Error).message));
+      writer.failWith(err);
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// CSV objects. DuckDB's reader takes the file directly when it can express the request's options
+// exactly; otherwise a streaming pre-pass (decompression, scan range, papaparse re-encoding) feeds it
+// standard CSV through a pipe. Every field stays an untyped string, as S3 Select defines CSV.
+import Papa from 'papaparse';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { S3Error, s3Error } from '../../errors.js';
+import type { CsvInput } from '../request.js';
+import { papaConfig, readFirstRecord } from './csv-head.js';
+import { decompressionError, decompressor } from './decompress.js';
+import { createInputFifo, type InputFifo } from './input-fifo.js';
+import { RecordRangeFilter, resolveScanRange, type ByteSpan } from './scan-range.js';
+import { openObject, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
+
+/** A value DuckDB treats as NULL; nothing real uses it, so empty fields stay '' as S3 defines them. */
+const NULL_MARK = '\u0001\u0002';
+
+/** How DuckDB's read_csv must be told to parse the bytes it is given. */
+interface CsvDialect { delim: string; quote: string; escape: string; newline: string; skip: number }
+
+function directDialect(csv: CsvInput): CsvDialect | undefined {
+  if (csv.comments) return undefined; // DuckDB's comment option cuts any '#' mid-line; S3's only skips rows starting with it
+  if (!['\n', '\r\n', '\r'].includes(csv.recordDelimiter)) return undefined;
+  if (Buffer.byteLength(csv.fieldDelimiter) > 4 || csv.fieldDelimiter.includes('\n') || csv.fieldDelimiter.includes('\r')) return undefined;
+  if (Buffer.byteLength(csv.quoteCharacter) > 1 || Buffer.byteLength(csv.quoteEscapeCharacter) > 1) return undefined;
+  return {
+    delim: csv.fieldDelimiter,
+    quote: csv.quoteCharacter,
+    escape: csv.quoteCharacter === '' ? '' : csv.quoteEscapeCharacter,
+    newline: csv.recordDelimiter,
+    skip: csv.fileHeaderInfo === 'NONE' ? 0 : 1,
+  };
+}
+
+const STANDARD: CsvDialect = { delim: ',', quote: '"', escape: '"', newline: '\n', skip: 0 };
+
+function readCsvSql(path: string, d: CsvDialect, width: number, compression: string): string {
+  const cols = Array.from({ length: width }, (_, i) => `'c${i + 1}': 'VARCHAR'`).join(', ');
+  const nl = d.newline === '\n' ? '\\n' : d.newline === '\r\n' ? '\\r\\n' : '\\r';
+  return `read_csv(${sqlString(path)}, header = false, skip = ${d.skip}, auto_detect = false, columns = {${cols}}, ` +
+    `delim = ${sqlString(d.delim)}, quote = ${sqlString(d.quote)}, escape = ${sqlString(d.escape)}, new_line = '${nl}', ` +
+    `comment = '', null_padding = true, strict_mode = false, nullstr = ${sqlString(NULL_MARK)}, ` +
+    `compression = '${compression}', max_line_size = 2097152) AS t`;
+}
+
+/** Re-encodes parsed rows as standard CSV (`,` `"` `\n`), dropping the header row when there is one. */
+function reencoder(csv: CsvInput, skipHeader: boolean): { parser: NodeJS.ReadWriteStream; writer: Transform } {
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, papaConfig(csv)) as unknown as NodeJS.ReadWriteStream;
+  let first = skipHeader;
+  const writer = new Transform({
+    writableObjectMode: true,
+    transform(row: string[], _e, cb) {
+      if (first) {
+        first = false;
+        return cb();
+      }
+      if (row.length === 1 && row[0] === '') return cb(); // blank line
+      cb(null, Papa.unparse([row], { quotes: true, newline: '\n' }) + '\n');
+    },
+  });
+  return { parser, writer };
+}
+
+export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<PreparedSource> {
+  const { info, request } = ctx;
+  const compression = request.input.compression;
+  const counters: ByteCounters = { scanned: 0, processed: 0 };
+  let span: ByteSpan | undefined;
+  if (request.scanRange) {
+    span = resolveScanRange(request.scanRange, info.size);
+  }
+  const rangeStarts = span === undefined || span.start === 0;
+
+  // The header (or the first row's width) comes from the head of the object.
+  const headStream = await ctx.store.getObject(ctx.bucket, ctx.key, info.size > 0 ? { start: 0, end: Math.min(info.size - 1, 4 * 1024 * 1024) } : undefined);
+  const d = decompressor(compression);
+  const head = d ? headStream.stream.pipe(d) : headStream.stream;
+  headStream.stream.on('error', (e) => head.destroy(e));
+  let first: string[] | undefined;
+  try {
+    first = info.size > 0 ? await readFirstRecord(head, csv) : undefined;
+  } catch (e) {
+    throw compression === 'NONE' ? e : decompressionError(e, compression);
+  }
+  const header = csv.fileHeaderInfo === 'USE' ? first ?? [] : undefined;
+  const firstWidth = first?.length ?? 1;
+
+  const direct = directDialect(csv);
+  const viaDuckDb = direct && ctx.localPath && span === undefined && compression !== 'BZIP2';
+  const rangeOnly = direct && ctx.localPath && span !== undefined && compression === 'NONE';
+  let fifo: InputFifo | undefined;
+  let pass: (() => Promise<Readable[]>) | undefined;
+  let dialect: CsvDialect;
+  if (viaDuckDb) {
+    dialect = direct;
+    counters.scanned = info.size;
+  } else {
+    fifo = await createInputFifo(ctx.pipeDir);
+    const skipHeader = csv.fileHeaderInfo !== 'NONE' && rangeStarts;
+    dialect = rangeOnly ? { ...direct, skip: skipHeader ? 1 : 0 } : STANDARD;
+    pass = async () => {
+      const from = span ? Math.max(0, span.start - Buffer.byteLength(csv.recordDelimiter)) : 0;
+      const src = await openObject(ctx, counters, span && info.size > 0 ? { start: from, end: info.size - 1 } : undefined);
+      const stages: Readable[] = [src];
+      const dec = decompressor(compression);
+      if (dec) stages.push(dec);
+      const count = new PassThrough();
+      count.on('data', (c: Buffer) => { counters.processed += c.length; });
+      stages.push(count);
+      if (span) stages.push(new RecordRangeFilter(span, Buffer.from(csv.recordDelimiter), from));
+      if (!rangeOnly) {
+        const { parser, writer } = reencoder(csv, skipHeader);
+        stages.push(parser as unknown as Readable, writer);
+      }
+      return stages;
+    };
+  }
+
+  const shape = { format: 'csv' as const, csvWidth: firstWidth, csvHeader: header };
+  return {
+    shape,
+    fingerprint: `csv:${firstWidth}:${JSON.stringify(header ?? null)}`,
+    relation(referenced) {
+      const width = Math.max(firstWidth, ...(referenced.csvIndexes ?? [0]));
+      if (fifo) return readCsvSql(fifo.path, dialect, width, 'none');
+      return readCsvSql(ctx.localPath!, dialect, width, compression === 'NONE' ? 'none' : compression.toLowerCase());
+    },
+    feed: pass && fifo ? async () => {
+      const stages = await pass!();
+      const last = stages[stages.length - 1];
+      // A scan range ends early: stop reading the object then.
+      last.once('end', () => stages[0].destroy());
+      const out = new PassThrough();
+      const fed = fifo!.feed(out);
+      try {
+        await pipeline([...stages, out] as unknown as [Readable, PassThrough]);
+      } catch (e) {
+        if (stages[0].destroyed && last.readableEnded) return fed;
+        throw compression === 'NONE' ? mapParseError(e) : decompressionError(e, compression);
+      }
+      return fed;
+    } : undefined,
+    counters() {
+      if (viaDuckDb) return { scanned: info.size, processed: counters.processed || info.size };
+      return { ...counters };
+    },
+    async close() {
+      await fifo?.close();
+    },
+  };
+}
+
+function mapParseError(e: unknown): S3Error {
+  if (e instanceof S3Error) return e;
+  return s3Error('CSVParsingError', `Reading the CSV object failed: ${(e as Error).message}`);
+}
