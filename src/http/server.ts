@@ -141,7 +141,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       config.region,
     );
     const controller = new AbortController();
-    req.raw.on('close', () => { if (!reply.raw.writableFinished) controller.abort(); });
+    // The response closing before it finished means the client went away (a request's own 'close' only
+    // says its body was read).
     reply.raw.on('close', () => { if (!reply.raw.writableFinished) controller.abort(); });
     let body: Readable = req.raw;
     let trailers = () => ({});

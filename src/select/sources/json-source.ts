@@ -27,8 +27,8 @@ export async function prepareJson(ctx: SourceContext, json: JsonInput): Promise<
     shape: { format: 'json' },
     fingerprint: `json:${json.type}`,
     relation() {
-      if (fifo) return readJsonSql(fifo.path, json, 'none');
-      return readJsonSql(ctx.localPath!, json, compression === 'NONE' ? 'none' : compression.toLowerCase());
+      if (fifo) return readJsonSql(fifo.path, json, 'uncompressed');
+      return readJsonSql(ctx.localPath!, json, compression === 'NONE' ? 'uncompressed' : compression.toLowerCase());
     },
     feed: fifo ? async () => {
       const out = new PassThrough();
