@@ -47,6 +47,7 @@ const registry = {
 
   // SelectObjectContent (spec §4): all 400 unless stated.
   AmbiguousFieldName: [400, 'Field name matches to multiple fields in the file.'],
+  AvroParsingError: [400, 'An error occurred while parsing the Avro file.'],
   Busy: [503, 'The service is unavailable. Please retry.'],
   CSVEscapingRecordDelimiter: [400, 'The CSV file contains escaped record delimiters; set AllowQuotedRecordDelimiter to TRUE.'],
   CSVParsingError: [400, 'Encountered an error parsing the CSV file.'],
@@ -91,16 +92,19 @@ const registry = {
   LexerInvalidOperator: [400, 'The SQL expression contains an invalid operator.'],
   LikeInvalidInputs: [400, 'Invalid argument given to the LIKE clause in the SQL expression.'],
   MaxOperatorsExceeded: [400, 'Failed to parse SQL expression, exceeded the maximum number of operators.'],
+  MessagePackParsingError: [400, 'An error occurred while parsing the MessagePack data.'],
   MissingHeaderName: [400, 'A quoted header name does not exist in the file header.'],
   MissingRequiredParameter: [400, 'The SelectRequest entity is missing a required parameter.'],
   MultipleDataSourcesUnsupported: [400, 'Multiple data sources are not supported.'],
   NumberFormatError: [400, 'A number could not be parsed.'],
   ObjectSerializationConflict: [400, 'InputSerialization specifies more than one format (CSV, JSON, or Parquet), or OutputSerialization specifies more than one format (CSV or JSON).'],
+  OrcParsingError: [400, 'An error occurred while parsing the ORC file.'],
   OverMaxColumn: [400, 'The number of columns in the result is greater than the maximum allowable number of columns.'],
   OverMaxParquetBlockSize: [400, 'The Parquet file is above the max row group size.'],
   OverMaxRecordSize: [400, 'The length of a record in the input or result is greater than maxCharsPerRecord of 1 MB.'],
   ParquetParsingError: [400, 'An error occurred while parsing the Parquet file.'],
   ParquetUnsupportedCompressionCodec: [400, 'The specified Parquet compression codec is not supported.'],
+  ProtobufParsingError: [400, 'An error occurred while parsing the Protobuf data or its schema.'],
   TruncatedInput: [400, 'Object decompression failed: the input may be truncated or corrupted.'],
   UnauthorizedAccess: [401, 'You are not authorized to perform this operation.'],
   UnrecognizedFormatException: [400, 'We encountered a record that is not valid.'],
@@ -114,6 +118,11 @@ const registry = {
   UnsupportedSyntax: [400, 'Encountered invalid syntax.'],
   UnsupportedTypeForQuerying: [400, 'Encountered an unsupported type for querying.'],
   ValueParseFailure: [400, 'The time stamp could not be parsed.'],
+
+  // SQL endpoint (/_sql).
+  SqlNotAllowed: [400, 'The SQL statement uses something this endpoint does not allow.'],
+  SqlResultTooLarge: [400, 'The query result exceeds the row or byte limit of this endpoint; narrow it (LIMIT, WHERE).'],
+  SqlQueryTimeout: [504, 'The query did not finish within the time limit of this endpoint.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** Every Parse* code of the S3 Select grammar, all 400. Kept apart so the table above stays readable. */

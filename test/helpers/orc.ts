@@ -86,9 +86,14 @@ const utf8 = new TextDecoder();
 
 /** One Arrow slot in expected.json's form (see make_orc.py). */
 export function cell(data: arrow.Data, i: number): unknown {
-  if (!data.getValid(i)) return null;
   const t = data.type;
   const at = data.offset + i;
+  if (t instanceof arrow.Union && t.mode === arrow.UnionMode.Dense) {
+    // no validity of its own: the selected variant's entry carries the null
+    const variant = t.typeIdToChildIndex[(data.typeIds as Int8Array)[at]];
+    return cell(data.children[variant], (data.valueOffsets as Int32Array)[at]);
+  }
+  if (!data.getValid(i)) return null;
   if (t instanceof arrow.Bool) return ((data.values as Uint8Array)[at >> 3] >> (at & 7) & 1) === 1;
   if (t instanceof arrow.Int) return t.bitWidth === 64 ? String(data.values[at]) : data.values[at];
   if (t instanceof arrow.Float) return float(data.values[at] as number);
