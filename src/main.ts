@@ -1,9 +1,10 @@
-// Wires the layers together: store → DuckDB engine → gateway with the Select operation.
+// Wires the layers together: store → DuckDB engine → gateway with the Select operation and the SQL endpoint.
 import path from 'node:path';
 import type { Config } from './config.js';
 import { Engine } from './duckdb/engine.js';
 import { startGateway, type Gateway } from './http/server.js';
 import { selectHandler } from './select/select-op.js';
+import { registerSqlEndpoint } from './sql-endpoint/routes.js';
 import { openLocalStore } from './store/local-store.js';
 
 export interface Server {
@@ -28,6 +29,7 @@ export async function startServer(config: Config): Promise<Server> {
     config,
     store,
     select: (metrics) => selectHandler({ engine, pipeDir: spillDir, metrics }),
+    extend: (app, metrics) => registerSqlEndpoint(app, { engine, store, config, metrics }),
   });
   return {
     url: gateway.url,

@@ -30,7 +30,7 @@ export interface ChunkStream extends AsyncIterable<DuckDBDataChunk> {
 export async function streamChunksOn(
   target: ChunkTarget,
   sql: string,
-  params: DuckDBValue[] | undefined,
+  params: DuckDBValue[] | Record<string, DuckDBValue> | undefined,
   opts: { signal?: AbortSignal; timeoutMs: number },
 ): Promise<ChunkStream> {
   const { conn } = target;

@@ -101,7 +101,7 @@ class FifoCopyStream extends Readable {
   constructor(
     private readonly target: CopyTarget,
     copySql: string,
-    params: DuckDBValue[] | undefined,
+    params: DuckDBValue[] | Record<string, DuckDBValue> | undefined,
     private readonly opts: CopyRunOptions,
   ) {
     super();
@@ -237,7 +237,7 @@ class FifoCopyStream extends Readable {
 export async function copyToFifo(
   target: CopyTarget,
   sql: string,
-  params: DuckDBValue[] | undefined,
+  params: DuckDBValue[] | Record<string, DuckDBValue> | undefined,
   format: CopyFormat,
   opts: CopyRunOptions,
 ): Promise<Readable> {

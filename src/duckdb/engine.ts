@@ -149,7 +149,7 @@ export class Engine {
   }
 
   /** Runs a query and returns all rows as plain JS objects. For small results only. */
-  async queryRows(sql: string, params?: DuckDBValue[], opts: QueryOptions = {}): Promise<Record<string, JS>[]> {
+  async queryRows(sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>, opts: QueryOptions = {}): Promise<Record<string, JS>[]> {
     const slot = await this.acquireSlot(opts.signal);
     const release = this.releaser(slot);
     const timeoutMs = this.timeoutOf(opts);
@@ -181,7 +181,7 @@ export class Engine {
    * A later failure destroys the stream with an S3Error after the bytes produced before it.
    * Destroying the stream cancels the query. `sql` must be a single SELECT.
    */
-  async copyToStream(sql: string, params: DuckDBValue[] | undefined, format: CopyFormat, opts: QueryOptions = {}): Promise<Readable> {
+  async copyToStream(sql: string, params: DuckDBValue[] | Record<string, DuckDBValue> | undefined, format: CopyFormat, opts: QueryOptions = {}): Promise<Readable> {
     const slot = await this.acquireSlot(opts.signal);
     const release = this.releaser(slot);
     const query = await this.singleStatement(slot, sql, release);
@@ -211,7 +211,7 @@ export class Engine {
    * stream throws (S3Error) instead of ending early when the query fails part-way. Iterate it to the end,
    * break out of the loop, or call close(): the connection is held until then.
    */
-  async streamChunks(sql: string, params?: DuckDBValue[], opts: QueryOptions = {}): Promise<ChunkStream> {
+  async streamChunks(sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>, opts: QueryOptions = {}): Promise<ChunkStream> {
     const slot = await this.acquireSlot(opts.signal);
     const release = this.releaser(slot);
     const query = await this.singleStatement(slot, sql, release);

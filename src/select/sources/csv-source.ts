@@ -6,7 +6,8 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Error, s3Error } from '../../errors.js';
 import type { CsvInput } from '../request.js';
-import { papaConfig, readFirstRecord } from './csv-head.js';
+import { readFirstRecord } from './csv-head.js';
+import { CsvRecordStream } from './csv-tokenizer.js';
 import { decompressionError, decompressor } from './decompress.js';
 import { createInputFifo, type InputFifo } from './input-fifo.js';
 import { RecordRangeFilter, resolveScanRange, type ByteSpan } from './scan-range.js';
@@ -44,8 +45,8 @@ function readCsvSql(path: string, d: CsvDialect, width: number, compression: str
 }
 
 /** Re-encodes parsed rows as standard CSV (`,` `"` `\n`), dropping the header row when there is one. */
-function reencoder(csv: CsvInput, skipHeader: boolean): { parser: NodeJS.ReadWriteStream; writer: Transform } {
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, papaConfig(csv)) as unknown as NodeJS.ReadWriteStream;
+function reencoder(csv: CsvInput, skipHeader: boolean): { parser: Transform; writer: Transform } {
+  const parser = new CsvRecordStream(csv);
   let first = skipHeader;
   const writer = new Transform({
     writableObjectMode: true,
@@ -81,6 +82,8 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
     first = info.size > 0 ? await readFirstRecord(head, csv) : undefined;
   } catch (e) {
     throw compression === 'NONE' ? e : decompressionError(e, compression);
+  } finally {
+    headStream.stream.destroy();
   }
   const header = csv.fileHeaderInfo === 'USE' ? first ?? [] : undefined;
   const firstWidth = first?.length ?? 1;
@@ -94,6 +97,7 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
   if (viaDuckDb) {
     dialect = direct;
     counters.scanned = info.size;
+    counters.processed = await decompressedSize(ctx, compression);
   } else {
     fifo = await createInputFifo(ctx.pipeDir);
     const skipHeader = csv.fileHeaderInfo !== 'NONE' && rangeStarts;
@@ -110,7 +114,7 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
       if (span) stages.push(new RecordRangeFilter(span, Buffer.from(csv.recordDelimiter), from));
       if (!rangeOnly) {
         const { parser, writer } = reencoder(csv, skipHeader);
-        stages.push(parser as unknown as Readable, writer);
+        stages.push(parser, writer);
       }
       return stages;
     };
@@ -141,13 +145,46 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
       return fed;
     } : undefined,
     counters() {
-      if (viaDuckDb) return { scanned: info.size, processed: counters.processed || info.size };
+      if (viaDuckDb) return { scanned: info.size, processed: counters.processed };
       return { ...counters };
     },
     async close() {
       await fifo?.close();
     },
   };
+}
+
+/**
+ * What DuckDB will decompress, for BytesProcessed: a gzip member ends with its size mod 2^32 (exact below
+ * 4 GiB for the single-member files S3 clients write); a zstd frame header may carry it. Else the stored size.
+ */
+async function decompressedSize(ctx: SourceContext, compression: string): Promise<number> {
+  const size = ctx.info.size;
+  if (compression === 'NONE' || size < 18) return size;
+  const range = compression === 'GZIP' ? { start: size - 4, end: size - 1 } : { start: 0, end: Math.min(size, 18) - 1 };
+  const body = await ctx.store.getObject(ctx.bucket, ctx.key, range);
+  const chunks: Buffer[] = [];
+  for await (const c of body.stream) chunks.push(c as Buffer);
+  const b = Buffer.concat(chunks);
+  if (compression === 'GZIP') return b.readUInt32LE(0);
+  return zstdContentSize(b) ?? size;
+}
+
+/** Frame_Content_Size from a zstd frame header, when the writer recorded it. */
+function zstdContentSize(b: Buffer): number | undefined {
+  if (b.length < 6 || b.readUInt32LE(0) !== 0xfd2fb528) return undefined;
+  const fhd = b[4];
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const dictFlag = fhd & 3;
+  const fcsBytes = [single ? 1 : 0, 2, 4, 8][fcsFlag];
+  if (fcsBytes === 0) return undefined;
+  const at = 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag];
+  if (b.length < at + fcsBytes) return undefined;
+  if (fcsBytes === 1) return b[at];
+  if (fcsBytes === 2) return b.readUInt16LE(at) + 256;
+  if (fcsBytes === 4) return b.readUInt32LE(at);
+  return Number(b.readBigUInt64LE(at));
 }
 
 function mapParseError(e: unknown): S3Error {

@@ -32,12 +32,32 @@ class ZstdStream extends Transform {
   }
 }
 
+/** unbzip2-stream is an old-style through stream (not async-iterable): wrap it in a real Transform. */
+class Bunzip2Stream extends Transform {
+  private readonly inner = unbzip2();
+  private flushed?: TransformCallback;
+  constructor() {
+    super();
+    this.inner.on('data', (d: Buffer) => this.push(d));
+    this.inner.on('error', (e: Error) => this.destroy(e));
+    this.inner.on('end', () => this.flushed?.());
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.inner.write(chunk);
+    cb();
+  }
+  override _flush(cb: TransformCallback): void {
+    this.flushed = cb;
+    this.inner.end();
+  }
+}
+
 /** A decompressing Transform, or undefined for NONE. Pipe errors through `decompressionError`. */
 export function decompressor(c: Compression): Transform | undefined {
   switch (c) {
     case 'NONE': return undefined;
     case 'GZIP': return zlib.createGunzip();
-    case 'BZIP2': return unbzip2();
+    case 'BZIP2': return new Bunzip2Stream();
     case 'ZSTD': return new ZstdStream();
   }
 }

@@ -31,14 +31,15 @@ export async function createInputFifo(dir: string): Promise<InputFifo> {
     async feed(source: Readable) {
       // A blocking open waits (on a pool thread) until DuckDB opens the read end: writing earlier could
       // leave bytes in a pipe nobody has opened yet, and closing it would lose them.
-      const handle = await fs.promises.open(p, 'w');
+      // A plain fd, not a FileHandle: the socket owns and closes it (a FileHandle would close it again on GC).
+      const fd = await new Promise<number>((resolve, reject) => fs.open(p, 'w', (e, n) => (e ? reject(e) : resolve(n))));
       opened = true;
       if (closed) {
-        await handle.close();
+        fs.close(fd, () => {});
         source.destroy();
         return;
       }
-      socket = new net.Socket({ fd: handle.fd, readable: false, writable: true });
+      socket = new net.Socket({ fd, readable: false, writable: true });
       try {
         await pipeline(source, socket);
       } catch (e) {
