@@ -1,6 +1,6 @@
 // The aws CLI against the real server: the high-level `aws s3` commands (multipart above 8 MB) and `aws s3api`.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,9 @@ describe('aws s3', () => {
     mkdirSync(path.join(src, 'sub dir'), { recursive: true });
     writeFileSync(path.join(src, 'a.txt'), 'alpha');
     writeFileSync(path.join(src, 'sub dir', 'b+c.txt'), 'beta');
+    // S3 times have one-second resolution: files modified within the upload's second would look newer.
+    const past = new Date(Date.now() - 3600_000);
+    for (const f of ['a.txt', 'sub dir/b+c.txt']) utimesSync(path.join(src, f), past, past);
     await cli('s3', 'sync', src, 's3://cli-bucket/tree');
     const ls = await cli('s3', 'ls', 's3://cli-bucket/tree/', '--recursive');
     expect(ls).toContain('tree/a.txt');
