@@ -36,7 +36,11 @@ async function main(argv: string[]): Promise<number> {
   });
   process.stdout.write(`selectd listening on ${server.url}\n`);
   await stopped;
+  // In-flight requests get a grace period; connections still open after it are cut so the process exits.
+  const grace = setTimeout(() => server.gateway.app.server.closeAllConnections(), 15_000);
+  grace.unref();
   await server.close();
+  clearTimeout(grace);
   return 0;
 }
 

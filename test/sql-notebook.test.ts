@@ -1,4 +1,4 @@
-// Runs the Python notebook examples of docs/sql-endpoint.md exactly as written (all ```python blocks, in
+// Runs the Python notebook examples of the README's SQL section exactly as written (all ```python blocks, in
 // order, as one script) against a server holding the demo objects they use.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +20,11 @@ afterAll(async () => {
   await s?.close();
 });
 
-it('runs the notebook examples from docs/sql-endpoint.md', async () => {
-  const doc = readFileSync(path.join(ROOT, 'docs/sql-endpoint.md'), 'utf8');
+it('runs the notebook examples from the README', async () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## SQL over HTTP');
+  const next = readme.indexOf('\n## ', start + 1);
+  const doc = readme.slice(start, next < 0 ? undefined : next);
   const blocks = [...doc.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
   expect(blocks).toHaveLength(5);
   const r = await run('python3', ['-c', blocks.join('\n')], {

@@ -42,6 +42,11 @@ export function mapDuckDbError(err: unknown): S3Error {
 
   const k = kind.toLowerCase();
   if (/maximum (line|object) size|maximum_object_size|exceeds the maximum/i.test(text)) return withDetail('OverMaxRecordSize', text);
+  // DuckDB's parallel CSV scanner refuses quoted newlines with null padding: that is exactly a quoted record
+  // delimiter, which S3 Select refuses unless AllowQuotedRecordDelimiter is TRUE.
+  if (/quoted new ?lines/i.test(text)) {
+    return new S3Error('CSVEscapingRecordDelimiter', 'The CSV object has a record delimiter inside a quoted field; set AllowQuotedRecordDelimiter to TRUE to read it.');
+  }
   if (/CSV Error|sniff/i.test(text)) return withDetail('CSVParsingError', text);
   if (/\bjson\b/i.test(text) && (k === 'invalid input' || k === 'conversion')) return withDetail('JSONParsingError', text);
   if (/parquet|magic bytes|thrift/i.test(text)) return withDetail('ParquetParsingError', text);

@@ -35,13 +35,14 @@ function directDialect(csv: CsvInput): CsvDialect | undefined {
 
 const STANDARD: CsvDialect = { delim: ',', quote: '"', escape: '"', newline: '\n', skip: 0 };
 
-function readCsvSql(path: string, d: CsvDialect, width: number, compression: string): string {
+/** `sequential`: DuckDB's parallel scanner cannot pad short rows when quoted fields hold newlines. */
+function readCsvSql(path: string, d: CsvDialect, width: number, compression: string, sequential: boolean): string {
   const cols = Array.from({ length: width }, (_, i) => `'c${i + 1}': 'VARCHAR'`).join(', ');
   const nl = d.newline === '\n' ? '\\n' : d.newline === '\r\n' ? '\\r\\n' : '\\r';
   return `read_csv(${sqlString(path)}, header = false, skip = ${d.skip}, auto_detect = false, columns = {${cols}}, ` +
     `delim = ${sqlString(d.delim)}, quote = ${sqlString(d.quote)}, escape = ${sqlString(d.escape)}, new_line = '${nl}', ` +
     `comment = '', null_padding = true, strict_mode = false, nullstr = ${sqlString(NULL_MARK)}, ` +
-    `compression = '${compression}', max_line_size = 2097152) AS t`;
+    `compression = '${compression}', max_line_size = 2097152${sequential ? ', parallel = false' : ''}) AS t`;
 }
 
 /** Re-encodes parsed rows as standard CSV (`,` `"` `\n`), dropping the header row when there is one. */
@@ -126,8 +127,9 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
     fingerprint: `csv:${firstWidth}:${JSON.stringify(header ?? null)}`,
     relation(referenced) {
       const width = Math.max(firstWidth, ...(referenced.csvIndexes ?? [0]));
-      if (fifo) return readCsvSql(fifo.path, dialect, width, 'none');
-      return readCsvSql(ctx.localPath!, dialect, width, compression === 'NONE' ? 'none' : compression.toLowerCase());
+      const sequential = csv.allowQuotedRecordDelimiter || (fifo !== undefined && !rangeOnly);
+      if (fifo) return readCsvSql(fifo.path, dialect, width, 'none', sequential);
+      return readCsvSql(ctx.localPath!, dialect, width, compression === 'NONE' ? 'none' : compression.toLowerCase(), sequential);
     },
     feed: pass && fifo ? async () => {
       const stages = await pass!();

@@ -20,6 +20,13 @@ export interface PreparedSource {
   relation(referenced: Translation['referenced']): string;
   /** Starts the pre-pass that feeds the relation's pipe, if the source has one; resolves when it is done. */
   feed?(): Promise<void>;
+  /** Prepares what the relation reads once the query's columns are known (decoding sources); before feed. */
+  materialize?(referenced: Translation['referenced']): Promise<void>;
+  /** False when this source cannot answer a query reading `referenced`; the pipeline then uses fallback(). */
+  covers?(referenced: Translation['referenced']): boolean;
+  fallback?(): Promise<PreparedSource>;
+  /** Called once a query over this source has run to the end (the columnar cache schedules shadows here). */
+  completed?(referenced: Translation['referenced']): void;
   counters(): ByteCounters;
   /** Releases pipes and stops a pre-pass that is still running. */
   close(): Promise<void>;

@@ -1,0 +1,173 @@
+// One interface over the four decoders for the Select pipeline: the object's full Arrow schema, and its
+// rows as Arrow batches (optionally only some top-level columns, and for ORC only the stripes a filter
+// keeps). Streams come from the store (decompressed when the request says so); ORC reads byte ranges,
+// from the local file when the store has one. Byte counters feed the Stats event.
+import type * as arrow from 'apache-arrow';
+import fs from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { s3Error } from '../../errors.js';
+import { decodeAvroToArrow } from '../../formats/avro.js';
+import type { ArrowDecoded } from '../../formats/batches.js';
+import { decodeMsgpackToArrow } from '../../formats/msgpack.js';
+import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
+import { decodeProtobufToArrow } from '../../formats/protobuf.js';
+import { decompressionError, decompressor } from './decompress.js';
+import { loadProtobufSchema, type ProtobufChoice } from './protobuf-input.js';
+import type { ByteCounters, SourceContext } from './source.js';
+
+export type BinaryKind = 'avro' | 'orc' | 'msgpack' | 'protobuf';
+
+export type StripeFilter = (stats: Record<string, ColumnStats>) => boolean;
+
+export interface DecodeRequest {
+  /** Top-level columns to decode; all when absent. */
+  columns?: string[];
+  /** ORC only: stripes for which this returns false are not read. */
+  stripeFilter?: StripeFilter;
+}
+
+export interface ObjectDecoder {
+  /** The object's full schema (every top-level column). */
+  schema(): Promise<arrow.Schema>;
+  decode(req: DecodeRequest): Promise<ArrowDecoded>;
+  /** Bytes read from the object by the most complete pass so far. */
+  counters(): ByteCounters;
+  /** Other objects read to decode this one (Protobuf schema files), as keys in the same bucket. */
+  readonly deps: string[];
+  /** Stops every stream or file still open. */
+  close(): Promise<void>;
+}
+
+/** Opens the object as a stream, as many times as a decoder asks, counting and tracking each open. */
+function streamOpener(ctx: SourceContext, signal: AbortSignal, passes: ByteCounters[], open: Set<Readable>) {
+  const compression = ctx.request.input.compression;
+  return async (): Promise<Readable> => {
+    signal.throwIfAborted();
+    const counters: ByteCounters = { scanned: 0, processed: 0 };
+    passes.push(counters);
+    const body = await ctx.store.getObject(ctx.bucket, ctx.key);
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    const stages: NodeJS.ReadWriteStream[] = [];
+    const raw = new PassThrough();
+    raw.on('data', (c: Buffer) => { counters.scanned += c.length; });
+    stages.push(raw);
+    const dec = decompressor(compression);
+    if (dec) stages.push(dec);
+    const plain = new PassThrough();
+    plain.on('data', (c: Buffer) => { counters.processed += c.length; });
+    stages.push(plain);
+    open.add(body.stream).add(out);
+    const stop = () => { body.stream.destroy(); out.destroy(signal.reason as Error); };
+    signal.addEventListener('abort', stop, { once: true });
+    pipeline([body.stream, ...stages, out] as unknown as [Readable, PassThrough])
+      .catch((e: unknown) => out.destroy(compression === 'NONE' ? (e as Error) : decompressionError(e, compression)))
+      .finally(() => {
+        signal.removeEventListener('abort', stop);
+        open.delete(body.stream);
+        open.delete(out);
+      });
+    return out;
+  };
+}
+
+/** Total length of the union of [start, end) ranges (kept sorted and merged). */
+class Coverage {
+  private readonly spans: [number, number][] = [];
+  bytes = 0;
+  add(start: number, end: number): void {
+    const merged: [number, number][] = [];
+    let s = start;
+    let e = end;
+    for (const span of this.spans) {
+      if (span[1] < s || span[0] > e) merged.push(span);
+      else {
+        s = Math.min(s, span[0]);
+        e = Math.max(e, span[1]);
+      }
+    }
+    merged.push([s, e]);
+    merged.sort((a, b) => a[0] - b[0]);
+    this.spans.splice(0, this.spans.length, ...merged);
+    this.bytes = merged.reduce((n, [a, b]) => n + b - a, 0);
+  }
+}
+
+/**
+ * Random reads for ORC: the local file when there is one (its inode stays this version), else ranged
+ * GETs. The counters report each byte once, however often the tail or a stream is read.
+ */
+async function orcFile(ctx: SourceContext, signal: AbortSignal, counters: ByteCounters) {
+  const handle = ctx.localPath ? await fs.promises.open(ctx.localPath, 'r') : undefined;
+  const coverage = new Coverage();
+  const read = async (offset: number, length: number): Promise<Uint8Array> => {
+    signal.throwIfAborted();
+    if (length === 0) return new Uint8Array(0);
+    coverage.add(offset, offset + length);
+    counters.scanned = counters.processed = coverage.bytes;
+    if (handle) {
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    }
+    const body = await ctx.store.getObject(ctx.bucket, ctx.key, { start: offset, end: offset + length - 1 });
+    const chunks: Buffer[] = [];
+    for await (const c of body.stream) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+  return { source: { size: ctx.info.size, read }, close: async () => { await handle?.close(); } };
+}
+
+export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: AbortSignal, proto?: ProtobufChoice): Promise<ObjectDecoder> {
+  const passes: ByteCounters[] = [];
+  const open = new Set<Readable>();
+  const deps: string[] = [];
+  const counters = () => passes.reduce((best, c) => (c.scanned > best.scanned ? c : best), { scanned: 0, processed: 0 });
+  const closeStreams = () => { for (const s of open) s.destroy(); open.clear(); };
+
+  if (kind === 'orc') {
+    if (ctx.request.input.compression !== 'NONE') throw s3Error('InvalidRequestParameter', 'CompressionType must be NONE for ORC objects.');
+    const orcCounters: ByteCounters = { scanned: 0, processed: 0 };
+    passes.push(orcCounters);
+    const file = await orcFile(ctx, signal, orcCounters);
+    let reader: OrcReader;
+    try {
+      reader = await openOrc(file.source);
+    } catch (e) {
+      await file.close();
+      throw e;
+    }
+    return {
+      deps,
+      counters,
+      schema: async () => reader.arrowSchema(),
+      decode: async (req) => ({
+        schema: reader.arrowSchema(req.columns),
+        batches: reader.readBatches({ columns: req.columns, stripeFilter: req.stripeFilter }),
+      }),
+      close: file.close,
+    };
+  }
+
+  const opener = streamOpener(ctx, signal, passes, open);
+  let decode: (req: DecodeRequest) => Promise<ArrowDecoded>;
+  if (kind === 'avro') decode = (req) => decodeAvroToArrow(opener, { columns: req.columns });
+  else if (kind === 'msgpack') decode = (req) => decodeMsgpackToArrow(opener, { columns: req.columns });
+  else {
+    const { root, read } = await loadProtobufSchema(ctx, proto!);
+    deps.push(...read);
+    decode = (req) => decodeProtobufToArrow(opener, { root, messageType: proto!.messageType, columns: req.columns });
+  }
+  return {
+    deps,
+    counters,
+    // Learning the schema opens the object too: that pass is closed right away.
+    schema: async () => {
+      const probe = await decode({});
+      closeStreams();
+      return probe.schema;
+    },
+    decode,
+    close: async () => closeStreams(),
+  };
+}

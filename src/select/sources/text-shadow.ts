@@ -1,0 +1,127 @@
+// Parquet shadows of CSV and JSON objects, built in the background after a first query (which ran over
+// the object as usual) and read by later queries with the same reader options.
+//
+// The shadow holds exactly what the text relation yields, so answers cannot change:
+//   CSV   columns c1..cM, VARCHAR, rows as read_csv produced them under the request's options (header row
+//         skipped, '' kept apart from the NULL of a short row's missing fields). M is one more than the
+//         widest column seen so far; when that last column is NULL everywhere, no row is wider and any
+//         higher index reads as NULL (MISSING); otherwise queries past M fall back to the object.
+//   JSON  one column j holding each record as JSON text: absent attributes stay absent (MISSING) and
+//         null stays null. The relation casts it back to JSON.
+// Every option that changes what is read is part of the shadow's key; ScanRange queries never use one.
+import type { Engine } from '../../duckdb/engine.js';
+import type { ObjectRef, ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
+import type { Translation } from '../translate/index.js';
+import type { CsvInput, JsonInput } from '../request.js';
+import { prepareCsv } from './csv-source.js';
+import { prepareJson } from './json-source.js';
+import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
+
+interface CsvMeta { width: number; header: string[] | null; columns: number; complete: boolean; counters: ByteCounters }
+interface JsonMeta { counters: ByteCounters }
+
+type TextFormat = CsvInput | JsonInput;
+
+/** The shadow's variant key: the format and every option that shapes the rows. */
+export function textVariant(ctx: SourceContext, format: TextFormat): string | undefined {
+  if (ctx.request.scanRange) return undefined;
+  return JSON.stringify([format, ctx.request.input.compression]);
+}
+
+const colName = (i: number) => `c${i}`;
+const maxIndex = (referenced: Translation['referenced']) => Math.max(0, ...(referenced.csvIndexes ?? []));
+
+function csvShadowSource(lease: ShadowLease<CsvMeta>): PreparedSource {
+  const m = lease.meta;
+  const covers = (referenced: Translation['referenced']) => m.complete || maxIndex(referenced) <= m.columns;
+  return {
+    shape: { format: 'csv', csvWidth: m.width, csvHeader: m.header ?? undefined },
+    fingerprint: `csv:${m.width}:${JSON.stringify(m.header)}`,
+    covers,
+    relation(referenced) {
+      const width = Math.max(m.width, maxIndex(referenced), 1);
+      const cols = Array.from({ length: width }, (_, k) => (k < m.columns ? colName(k + 1) : `CAST(NULL AS VARCHAR) AS ${colName(k + 1)}`));
+      return `(SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(lease.path)})) AS t`;
+    },
+    counters: () => ({ ...m.counters }),
+    close: lease.release,
+  };
+}
+
+function jsonShadowSource(lease: ShadowLease<JsonMeta>, json: JsonInput): PreparedSource {
+  return {
+    shape: { format: 'json' },
+    fingerprint: `json:${json.type}`,
+    relation: () => `(SELECT CAST(j AS JSON) AS j FROM read_parquet(${sqlString(lease.path)})) AS t`,
+    counters: () => ({ ...lease.meta.counters }),
+    close: lease.release,
+  };
+}
+
+/** COPYs `select` over the source's relation into `file`, running its pre-pass; a failed pre-pass fails the build. */
+async function copyOut(engine: Engine, src: PreparedSource, select: string, file: string, signal: AbortSignal): Promise<void> {
+  const fed = src.feed?.().then(() => undefined, (e: unknown) => e);
+  try {
+    await engine.queryRows(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet)`, undefined, { signal, timeoutMs: 0 });
+  } catch (e) {
+    await src.close();
+    await fed;
+    throw e;
+  }
+  const feedError = await fed;
+  if (feedError) throw feedError;
+}
+
+function csvBuilder(ctx: SourceContext, csv: CsvInput, engine: Engine, widest: number): ShadowBuilder<CsvMeta> {
+  return async (tmp, signal) => {
+    const src = await prepareCsv({ ...ctx, signal }, csv);
+    try {
+      const header = src.shape.csvHeader ?? null;
+      const width = src.shape.csvWidth ?? 1;
+      const columns = Math.max(width, header?.length ?? 0, widest) + 1;
+      const cols = Array.from({ length: columns }, (_, k) => colName(k + 1));
+      await copyOut(engine, src, `SELECT ${cols.join(', ')} FROM ${src.relation({ all: true, csvIndexes: [columns] })}`, tmp, signal);
+      const [row] = await engine.queryRows(`SELECT count(${colName(columns)}) AS n FROM read_parquet(${sqlString(tmp)})`, undefined, { signal });
+      return { meta: { width, header, columns, complete: Number(row?.n) === 0, counters: src.counters() } };
+    } finally {
+      await src.close();
+    }
+  };
+}
+
+function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): ShadowBuilder<JsonMeta> {
+  return async (tmp, signal) => {
+    const src = await prepareJson({ ...ctx, signal }, json);
+    try {
+      await copyOut(engine, src, `SELECT CAST(j AS VARCHAR) AS j FROM ${src.relation({ all: true })}`, tmp, signal);
+      return { meta: { counters: src.counters() } };
+    } finally {
+      await src.close();
+    }
+  };
+}
+
+/**
+ * The source for a CSV or JSON request: the shadow when there is one, else the object itself, which
+ * schedules the shadow's build once its query has completed.
+ */
+export async function prepareText(ctx: SourceContext, format: TextFormat, engine: Engine, shadows: ShadowCache | undefined, stamp: number): Promise<PreparedSource> {
+  const direct = () => (format.kind === 'csv' ? prepareCsv(ctx, format) : prepareJson(ctx, format));
+  const variant = shadows?.enabled ? textVariant(ctx, format) : undefined;
+  if (!shadows || variant === undefined) return direct();
+  const ref: ObjectRef = { bucket: ctx.bucket, key: ctx.key, etag: ctx.info.etag };
+  if (format.kind === 'csv') {
+    const lease = shadows.lookup<CsvMeta>(ref, variant);
+    if (lease) return { ...csvShadowSource(lease), fallback: direct };
+  } else {
+    const lease = shadows.lookup<JsonMeta>(ref, variant);
+    if (lease) return jsonShadowSource(lease, format);
+  }
+  const source = await direct();
+  // Builders replace this request's signal (which aborts when the response ends) with the cache's own.
+  source.completed = (referenced) => {
+    if (format.kind === 'csv') shadows.schedule(ref, variant, stamp, csvBuilder(ctx, format, engine, maxIndex(referenced)));
+    else shadows.schedule(ref, variant, stamp, jsonBuilder(ctx, format, engine));
+  };
+  return source;
+}
