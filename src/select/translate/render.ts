@@ -46,7 +46,7 @@ function csvQuoter(out: Extract<OutputFormat, { kind: 'csv' }>): (field: string)
   if (out.quoteFields === 'ALWAYS') return (f) => `s3t_csv_always(${f}, ${args})`;
   const rest = `${args}, ${sqlString(out.fieldDelimiter || q)}, ${sqlString(out.recordDelimiter || q)}`;
   // A plain column is cheap to read several times; other expressions are bound once.
-  return (f) => (/^"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`);
+  return (f) => (/^("[^"]+"\.)*"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`);
 }
 
 function renderCsv(items: readonly OutputItem[], out: Extract<OutputFormat, { kind: 'csv' }>): string {
