@@ -29,6 +29,8 @@ export interface Config {
   sqlMaxConcurrent: number;
   /** Buckets the SQL endpoint may read; empty = every bucket. */
   sqlBuckets: string[];
+  /** Bytes of Parquet shadows the Select columnar cache may keep (0 = no cache). */
+  cacheBytes: number;
   logLevel: string;
   usingDevCredentials: boolean;
 }
@@ -58,6 +60,7 @@ const options: Record<string, Option> = {
   'sql-timeout': { env: 'SELECTD_SQL_TIMEOUT_MS', default: '60000', help: '/_sql per-query timeout in milliseconds' },
   'sql-max-concurrent': { env: 'SELECTD_SQL_MAX_CONCURRENT', default: '4', help: '/_sql queries at once; more answer 503' },
   'sql-buckets': { env: 'SELECTD_SQL_BUCKETS', default: '', help: 'comma-separated buckets /_sql may read (empty = all)' },
+  'cache-bytes': { env: 'SELECTD_CACHE_BYTES', default: '2147483648', help: 'Select columnar cache (Parquet shadows) size cap in bytes (0 = off)' },
   'log-level': { env: 'SELECTD_LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug or silent' },
 };
 
@@ -108,6 +111,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     sqlTimeoutMs: intOption('sql-timeout', get('sql-timeout')!, 100, 86_400_000),
     sqlMaxConcurrent: intOption('sql-max-concurrent', get('sql-max-concurrent')!, 1, 1024),
     sqlBuckets: get('sql-buckets')!.split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    cacheBytes: intOption('cache-bytes', get('cache-bytes')!, 0, Number.MAX_SAFE_INTEGER),
     logLevel: get('log-level')!,
   };
 }

@@ -70,7 +70,7 @@ export function mapDuckDbError(err: unknown): S3Error {
       return withDetail('UnsupportedSqlOperation', text);
     default:
       // Out of Memory, IO, Internal, Fatal, Interrupt (callers that interrupt handle it before mapping) …
-      return new S3Error('InternalError');
+      return Object.assign(new S3Error('InternalError'), { cause: err });
   }
 }
 

@@ -161,7 +161,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   function sendError(err: Error, req: FastifyRequest, reply: FastifyReply) {
     let s3: S3Error;
-    if (err instanceof S3Error) s3 = err;
+    if (err instanceof S3Error) {
+      s3 = err;
+      if (s3.status >= 500) req.log.error({ err: s3.cause ?? s3, reqId: req.id, code: s3.code }, 'server error');
+    }
     else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') s3 = s3Error('IncompleteBody');
     else {
       req.log.error({ err, reqId: req.id }, 'internal error');
