@@ -42,7 +42,7 @@ function readCsvSql(path: string, d: CsvDialect, width: number, compression: str
   return `read_csv(${sqlString(path)}, header = false, skip = ${d.skip}, auto_detect = false, columns = {${cols}}, ` +
     `delim = ${sqlString(d.delim)}, quote = ${sqlString(d.quote)}, escape = ${sqlString(d.escape)}, new_line = '${nl}', ` +
     `comment = '', null_padding = true, strict_mode = false, nullstr = ${sqlString(NULL_MARK)}, ` +
-    `compression = '${compression}', max_line_size = 2097152${sequential ? ', parallel = false' : ''}) AS t`;
+    `compression = '${compression}', max_line_size = 2097152, buffer_size = 8388608${sequential ? ', parallel = false' : ''}) AS t`;
 }
 
 /** Re-encodes parsed rows as standard CSV (`,` `"` `\n`), dropping the header row when there is one. */
