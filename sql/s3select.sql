@@ -216,3 +216,13 @@ CREATE OR REPLACE MACRO s3_extract(part, t) AS list_transform([s3__as_ts(t)], la
     WHEN 'timezone_minute' THEN coalesce(x.off, 0) % 60
     ELSE s3__part_error(part)
   END END)[1];
+
+-- s3_ts_text(s3_ts_of(v)) for a DATE / TIMESTAMP / TIMESTAMPTZ column, without the lambdas: DuckDB pays a
+-- fixed cost per vector for those, which dominates when a filter leaves a few rows per vector.
+CREATE OR REPLACE MACRO s3_ts_text_of(v) AS
+  CASE WHEN v IS NULL THEN NULL
+    WHEN typeof(v) = 'DATE' THEN strftime(v::DATE, '%Y-%m-%d')
+    WHEN microsecond(v::TIMESTAMP) % 1000000 = 0 THEN strftime(v::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ')
+    WHEN microsecond(v::TIMESTAMP) % 1000 = 0 THEN strftime(v::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%gZ')
+    ELSE strftime(v::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%fZ')
+  END;

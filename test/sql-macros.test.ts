@@ -341,3 +341,17 @@ describe('TO_TIMESTAMP patterns', () => {
     expect(await val(compileParse('y')('NULL::VARCHAR'))).toBeNull();
   });
 });
+
+describe('s3_ts_text_of (the fast path for timestamp columns)', () => {
+  it.each(['TIMESTAMP', 'DATE', 'TIMESTAMPTZ'])('renders %s values exactly like s3_ts_text(s3_ts_of(v))', async (ty) => {
+    // Whole seconds, milliseconds and microseconds over two centuries, plus NULL.
+    const r = await conn.runAndReadAll(`WITH v AS (
+        SELECT (TIMESTAMP '1900-01-01' + to_microseconds((hash(i) % 6000000000000000)::BIGINT // m * m))::${ty} AS t
+        FROM range(30000) r(i), (VALUES (1), (1000), (1000000)) s(m) UNION ALL SELECT NULL)
+      SELECT count(*) FILTER (WHERE s3_ts_text(s3_ts_of(t)) IS DISTINCT FROM s3_ts_text_of(t)) AS diff,
+             count(DISTINCT length(s3_ts_text_of(t))) AS shapes FROM v`);
+    const [row] = r.getRowObjectsJS();
+    expect(Number(row.diff)).toBe(0);
+    expect(Number(row.shapes)).toBeGreaterThanOrEqual(ty === 'DATE' ? 1 : 3);
+  });
+});

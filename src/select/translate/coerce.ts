@@ -20,7 +20,7 @@ export function textOf(e: TExpr): string {
       return e.dec?.trim ? `s3t_dec_trim(CAST(${e.sql} AS VARCHAR))` : `CAST(${e.sql} AS VARCHAR)`;
     case 'float': return `s3t_float_text(CAST(${e.sql} AS VARCHAR))`;
     case 'bool': return `CAST(${e.sql} AS VARCHAR)`;
-    case 'timestamp': return `s3_ts_text(${e.sql})`;
+    case 'timestamp': return tsText(e);
     case 'json': return `s3t_jtext(${e.sql})`;
     case 'nested': return `CAST(to_json(${e.sql}) AS VARCHAR)`;
     case 'null': case 'missing': return 'CAST(NULL AS VARCHAR)';
@@ -85,7 +85,7 @@ export function toJson(e: TExpr): string {
     case 'float': sql = `s3t_fjson(${e.sql})`; break;
     // An exact decimal's own text is a JSON number (to_json would print the DECIMAL's padding zeros).
     case 'decimal': sql = e.dec?.kind === 'exact' ? `CAST(${textOf(e)} AS JSON)` : `s3t_fjson(${e.sql})`; break;
-    case 'timestamp': sql = `to_json(s3_ts_text(${e.sql}))`; break;
+    case 'timestamp': sql = `to_json(${tsText(e)})`; break;
     default: sql = `to_json(${e.sql})`;
   }
   return nullIsMissing(e) ? sql : `coalesce(${sql}, CAST('null' AS JSON))`;
@@ -124,4 +124,10 @@ export function unify(values: readonly TExpr[]): { ty: Family; sql: string[]; ex
     return v.sql;
   });
   return { ty, sql, extra };
+}
+
+/** Ion text of a timestamp; a column read as-is (DATE, TIMESTAMP[TZ]) takes the lambda-free macro. */
+export function tsText(e: TExpr): string {
+  if (e.instant !== undefined && e.sql === `s3_ts_of(${e.instant})`) return `s3_ts_text_of(${e.instant})`;
+  return `s3_ts_text(${e.sql})`;
 }
