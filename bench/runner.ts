@@ -15,7 +15,8 @@ import { formatTable, machineInfo, reportJson, type DatasetUse, type SuiteReport
 import { S3Client, type Endpoint } from './s3-client.js';
 import { fileKey, selectCases, type DatasetFile, type Target } from './select-cases.js';
 import { startLocalServer, type LocalServer } from './server.js';
-import { loadSuite, type SelectSuite, type Suite } from './suite.js';
+import { sqlCases } from './sql-cases.js';
+import { loadSuite, type SelectSuite, type SqlSuite, type Suite } from './suite.js';
 import { renderSvg } from './svg.js';
 
 export const DEFAULT_RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -41,10 +42,10 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-async function selectSuiteCases(
-  suite: SelectSuite, opts: BenchOptions, ours: Target, peer: Target | undefined, duck: DuckDBConnection, tmpDir: string,
-  log: (line: string) => void,
-): Promise<{ cases: Case[]; datasets: DatasetUse[] }> {
+/** Builds and uploads every data set the queries read; the files by `<dataset>/<format>`. */
+async function suiteData(
+  suite: SelectSuite | SqlSuite, opts: BenchOptions, targets: Target[], log: (line: string) => void,
+): Promise<{ files: Map<string, DatasetFile>; datasets: DatasetUse[] }> {
   const byDataset = new Map<string, Set<string>>();
   for (const q of suite.queries) {
     if (!byDataset.has(q.dataset)) byDataset.set(q.dataset, new Set());
@@ -54,15 +55,14 @@ async function selectSuiteCases(
   const datasets: DatasetUse[] = [];
   for (const [name, formats] of byDataset) {
     // --scale applies to generated data sets only; real ones are read as shipped.
-    const scale = loadManifest(name).source.kind === 'generator' ? opts.scale ?? suite.scale : undefined;
+    const scale = loadManifest(name).source.kind === 'generator' ? opts.scale ?? (suite.kind === 'select' ? suite.scale : undefined) : undefined;
     const built = await buildDataset({ name, formats: [...formats], outDir: opts.datasetsDir, log, scale });
     for (const s of built.skipped) throw new Error(`${suite.name} needs ${name} as ${s.format}: ${s.reason}`);
     for (const f of built.files) files.set(fileKey(name, f.format), { ...f, schema: built.manifest.schema });
     datasets.push({ name, scale: built.scale, seed: built.seed, files: built.files.map(({ name: n, sha256, bytes, rows }) => ({ name: n, sha256, bytes, rows })) });
-    await uploadFiles(ours.client, ours.bucket, built.files, log);
-    if (peer) await uploadFiles(peer.client, peer.bucket, built.files, log);
+    for (const t of targets) await uploadFiles(t.client, t.bucket, built.files, log);
   }
-  return { cases: selectCases(suite, { ours, peer, duck, files, tmpDir }), datasets };
+  return { files, datasets };
 }
 
 export async function runBench(opts: BenchOptions): Promise<SuiteReport[]> {
@@ -106,7 +106,16 @@ export async function runBench(opts: BenchOptions): Promise<SuiteReport[]> {
       let datasets: DatasetUse[] = [];
       let close = async (): Promise<void> => {};
       if (suite.kind === 'select') {
-        ({ cases, datasets } = await selectSuiteCases(suite, opts, ours, peer, duck, tmpDir, log));
+        const data = await suiteData(suite, opts, peer ? [ours, peer] : [ours], log);
+        datasets = data.datasets;
+        cases = selectCases(suite, { ours, peer, duck, files: data.files, tmpDir });
+      } else if (suite.kind === 'sql') {
+        // /_sql is selectd's own: a peer S3 endpoint has nothing to answer it with.
+        const data = await suiteData(suite, opts, [ours], log);
+        datasets = data.datasets;
+        const sc = sqlCases(suite, { ours, duck, files: data.files, tmpDir });
+        cases = sc.cases;
+        close = async () => sc.close();
       } else {
         const oc = await objectCases(suite, ours, path.join(tmpDir, suite.name), log);
         cases = oc.cases;

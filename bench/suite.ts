@@ -45,7 +45,53 @@ export interface ObjectsSuite {
   runs?: number;
 }
 
-export type Suite = SelectSuite | ObjectsSuite;
+/** Output formats of /_sql that the sql suite measures (and DuckDB can produce in-process beside it). */
+export type SqlOutput = 'json' | 'csv' | 'arrow';
+
+/**
+ * A small query sent `ops` times per run, for request latency. `{object}` is the object's s3:// URL (ours)
+ * or a reader of the local file (the baseline); `{n}` is the operation's number. With `bind`, `{n}` is
+ * `$1` and n is bound, so the text never changes (what a plan cache can reuse) and the baseline reuses one
+ * prepared statement; without it, n is written into the text, which differs every time, and the baseline
+ * prepares each statement anew.
+ */
+export interface SqlLatencyQuery {
+  kind: 'latency';
+  name: string;
+  dataset: string;
+  format: string;
+  sql: string;
+  bind: boolean;
+  ops: number;
+}
+
+/**
+ * A large result, for throughput: `sql` (with `{object}`) is answered as `output` by /_sql, and by
+ * in-process DuckDB writing the same format. Answers are checked by row count and checksums of `checksum`.
+ */
+export interface SqlResultQuery {
+  kind: 'result';
+  name: string;
+  dataset: string;
+  format: string;
+  sql: string;
+  output: SqlOutput;
+  checksum: string[];
+  /** The checksums depend on row order too. */
+  ordered?: boolean;
+}
+
+export type SqlQuery = SqlLatencyQuery | SqlResultQuery;
+
+export interface SqlSuite {
+  name: string;
+  kind: 'sql';
+  description: string;
+  queries: SqlQuery[];
+  runs?: number;
+}
+
+export type Suite = SelectSuite | ObjectsSuite | SqlSuite;
 
 export const SUITE_SOURCE_DIR = path.join(ROOT, 'bench', 'suites');
 export const SUITE_BUILD_DIR = path.join(ROOT, 'dist', 'bench', 'suites');
@@ -64,7 +110,8 @@ export function parseSuite(raw: unknown, where: string): Suite {
     if (!Number.isSafeInteger(s.headOps) || !Number.isSafeInteger(s.listKeys)) fail(where, '"headOps" and "listKeys" must be integers');
     return s as unknown as ObjectsSuite;
   }
-  if (s.kind !== 'select') fail(where, '"kind" must be "select" or "objects"');
+  if (s.kind === 'sql') return { description: '', ...s, queries: parseSqlQueries(s.queries, where) } as unknown as SqlSuite;
+  if (s.kind !== 'select') fail(where, '"kind" must be "select", "objects" or "sql"');
   if (!Array.isArray(s.queries) || s.queries.length === 0) fail(where, '"queries" must be a non-empty array');
   const names = new Set<string>();
   for (const [i, q] of (s.queries as unknown[]).entries()) {
@@ -80,6 +127,35 @@ export function parseSuite(raw: unknown, where: string): Suite {
     names.add(r.name as string);
   }
   return { description: '', ...s } as unknown as SelectSuite;
+}
+
+function parseSqlQueries(raw: unknown, where: string): SqlQuery[] {
+  if (!Array.isArray(raw) || raw.length === 0) fail(where, '"queries" must be a non-empty array');
+  const names = new Set<string>();
+  for (const [i, q] of (raw as unknown[]).entries()) {
+    const at = `${where} query ${i + 1}`;
+    if (typeof q !== 'object' || q === null) fail(at, 'must be an object');
+    const r = q as Record<string, unknown>;
+    for (const k of ['name', 'dataset', 'format', 'sql']) {
+      if (typeof r[k] !== 'string' || r[k] === '') fail(at, `"${k}" must be a non-empty string`);
+    }
+    if (!(r.sql as string).includes('{object}')) fail(at, 'the SQL must read {object}');
+    if (r.kind === 'latency') {
+      if (typeof r.bind !== 'boolean') fail(at, '"bind" must be true or false');
+      if (!Number.isSafeInteger(r.ops) || (r.ops as number) < 1) fail(at, '"ops" must be a positive integer');
+      if (!(r.sql as string).includes('{n}')) fail(at, 'a latency query must use {n}');
+    } else if (r.kind === 'result') {
+      if (r.output !== 'json' && r.output !== 'csv' && r.output !== 'arrow') fail(at, '"output" must be json, csv or arrow');
+      if (!Array.isArray(r.checksum) || r.checksum.length === 0 || r.checksum.some((c) => typeof c !== 'string' || c === '')) {
+        fail(at, '"checksum" must name at least one column');
+      }
+    } else {
+      fail(at, '"kind" must be "latency" or "result"');
+    }
+    if (names.has(r.name as string)) fail(at, `duplicate query name ${String(r.name)}`);
+    names.add(r.name as string);
+  }
+  return raw as SqlQuery[];
 }
 
 export function listSuites(): string[] {

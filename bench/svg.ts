@@ -25,12 +25,15 @@ function bar(cls: string, x: number, y: number, w: number, fill: string, title: 
   return `<rect class="${cls}" x="${x}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${fill}"><title>${escapeXml(title)}</title></rect>`;
 }
 
-function row(r: CaseResult, i: number): string {
+/** `named`: the baselines differ between queries, so each row names its own under the query's name. */
+function row(r: CaseResult, i: number, named: boolean): string {
   const y = TOP + i * ROW_H;
   const parts: string[] = [`<g class="query" data-name="${escapeXml(r.name)}">`];
   const failed = !r.ok;
-  parts.push(text(LABEL_W - 10, y + BAR_H + 4, r.name, `text-anchor="end"${failed ? ` fill="${BAD}" font-weight="bold"` : ''}`));
   const base = r.baselines[0];
+  const labelY = named && base ? y + BAR_H - 3 : y + BAR_H + 4;
+  parts.push(text(LABEL_W - 10, labelY, r.name, `text-anchor="end"${failed ? ` fill="${BAD}" font-weight="bold"` : ''}`));
+  if (named && base) parts.push(text(LABEL_W - 10, y + 2 * BAR_H - 1, `vs ${base.name}`, 'class="baseline-name" text-anchor="end" fill="#555"'));
   if (!r.ours || !base) {
     parts.push(text(LABEL_W, y + BAR_H + 4, r.error ? `ERROR: ${r.error.slice(0, 90)}` : 'no timings', `fill="${BAD}"`));
     parts.push('</g>');
@@ -53,7 +56,9 @@ function row(r: CaseResult, i: number): string {
 export function renderSvg(report: SuiteReport): string {
   const height = TOP + report.results.length * ROW_H + 30;
   const m = report.machine;
-  const baseName = report.results.find((r) => r.baselines[0])?.baselines[0]?.name ?? 'baseline';
+  const names = new Set(report.results.flatMap((r) => (r.baselines[0] ? [r.baselines[0].name] : [])));
+  const named = names.size > 1;
+  const baseName = names.size === 1 ? [...names][0]! : 'baseline';
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
       'font-family="Helvetica, Arial, sans-serif" font-size="12">',
@@ -65,7 +70,7 @@ export function renderSvg(report: SuiteReport): string {
     `<rect x="20" y="58" width="12" height="12" fill="${OURS}"/>`, text(38, 68, 'selectd'),
     `<rect x="100" y="58" width="12" height="12" fill="${BASE}"/>`, text(118, 68, baseName),
     text(WIDTH - 20, 68, 'ratio', 'text-anchor="end" fill="#555"'),
-    ...report.results.map(row),
+    ...report.results.map((r, i) => row(r, i, named)),
     '</svg>',
   ];
   return out.join('\n') + '\n';

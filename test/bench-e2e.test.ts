@@ -43,7 +43,7 @@ describe('npm run bench -- --suite tiny', () => {
     expect(tiny.results.map((r) => [r.name, r.error ?? r.checks.map((c) => c.detail).join()])
       .filter(([, d]) => !/equal/.test(d!))).toEqual([]);
     expect(tiny.ok).toBe(true);
-    expect(tiny.results).toHaveLength(7);
+    expect(tiny.results).toHaveLength(8);
     for (const r of tiny.results) {
       expect(r.checks).toEqual([expect.objectContaining({ against: 'duckdb', ok: true })]);
       expect(r.ours!.samplesMs).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('npm run bench -- --suite tiny', () => {
   it('records the checksums of the files it read, equal to the manifest', () => {
     const m = loadManifest('airports');
     const used = reports[0]!.datasets.find((d) => d.name === 'airports')!;
-    expect(used.files.map((f) => f.name).sort()).toEqual(['airports.csv', 'airports.csv.gz', 'airports.jsonl', 'airports.parquet']);
+    expect(used.files.map((f) => f.name).sort()).toEqual(['airports.csv', 'airports.csv.gz', 'airports.json', 'airports.jsonl', 'airports.parquet']);
     for (const f of used.files) expect(f.sha256).toBe(m.files[f.name]!.sha256);
   });
 
@@ -71,8 +71,8 @@ describe('npm run bench -- --suite tiny', () => {
     expect(json.machine.cores).toBeGreaterThan(0);
     const svg = readFileSync(path.join(dir, 'results', 'tiny.svg'), 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
-    expect(svg.match(/class="bar ours"/g)).toHaveLength(7);
-    expect(svg.match(/class="bar baseline"/g)).toHaveLength(7);
+    expect(svg.match(/class="bar ours"/g)).toHaveLength(8);
+    expect(svg.match(/class="bar baseline"/g)).toHaveLength(8);
   });
 
   it('marks wrong answers loudly', () => {

@@ -19,7 +19,7 @@ describe('parseSuite', () => {
   });
 
   it.each([
-    [{ name: 's', kind: 'sql', queries: [query] }, /kind/],
+    [{ name: 's', kind: 'nope', queries: [query] }, /kind/],
     [{ name: 's', kind: 'select', queries: [] }, /non-empty/],
     [{ name: 's', kind: 'select', queries: [{ ...query, expression: '' }] }, /expression/],
     [{ name: 's', kind: 'select', queries: [{ ...query, baseline: 'SELECT 1' }] }, /\{input\}/],
