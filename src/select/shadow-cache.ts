@@ -3,7 +3,8 @@
 //
 // - A shadow is keyed by (bucket, key, ETag) and a variant string naming everything else its bytes depend
 //   on (reader options, protobuf message type…). It may also depend on other objects (a .proto schema).
-// - Size-capped, least recently used first out. A shadow larger than the whole cap is used once, not kept.
+// - Size-capped, least recently used first out. A shadow larger than the whole cap is used once, not kept,
+//   and like one whose build failed it is not attempted again in the background (until its ETag changes).
 // - Invalidated when its object or a dependency is written or deleted (the store decorator reports it).
 //   A build that started before such a change is discarded: every build carries the invalidation stamp
 //   taken before its request read the object's metadata.
@@ -14,6 +15,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { S3Error } from '../errors.js';
 import { Counter, Gauge, type Renderable } from '../metrics.js';
 
 export interface ObjectRef { bucket: string; key: string; etag: string }
@@ -63,12 +65,15 @@ export class ShadowCache {
   private readonly flights = new Map<string, Flight>();
   private readonly queue: Job[] = [];
   private readonly invalidated = new Map<string, number>();
+  /** Shadows that failed to build or came out larger than the cap: background builds skip them. */
+  private readonly refused = new Set<string>();
   private seq = 0;
   /** Highest sequence number of a forgotten invalidation record. */
   private floor = 0;
   private total = 0;
   private files = 0;
   private running: Promise<void> | undefined;
+  private readonly removals = new Set<Promise<void>>();
   private closed = false;
   private readonly abort = new AbortController();
   private readonly lookups = new Counter('selectd_select_shadow_lookups_total', 'Select columnar cache lookups by result (hit, miss)');
@@ -133,15 +138,35 @@ export class ShadowCache {
   /** Queues a background build (one runs at a time) unless the shadow exists or is on its way. */
   schedule<M>(ref: ObjectRef, variant: string, stamp: number, build: ShadowBuilder<M>): void {
     const id = entryId(ref, variant);
-    if (!this.enabled || this.entries.has(id) || this.flights.has(id)) return;
+    if (!this.enabled || this.entries.has(id) || this.flights.has(id) || this.refused.has(id)) return;
     if (this.queue.some((j) => entryId(j.ref, j.variant) === id) || this.queue.length >= this.opts.maxQueued) return;
     this.queue.push({ ref, variant, stamp, build: build as ShadowBuilder<unknown> });
     this.running ??= this.drain();
   }
 
-  /** Resolves once no background build is queued or running. */
+  /**
+   * Takes over `file`, a complete shadow that a query wrote for itself (in this file system), unless the
+   * object already has one or is getting one. Returns whether the file was taken (moved into the cache).
+   */
+  async adopt<M>(ref: ObjectRef, variant: string, stamp: number, file: string, built: BuiltShadow<M>): Promise<boolean> {
+    const id = entryId(ref, variant);
+    if (!this.enabled || this.entries.has(id) || this.flights.has(id)) return false;
+    const { final } = this.uniquePaths(id);
+    let bytes: number;
+    try {
+      bytes = (await fs.promises.stat(file)).size;
+      await fs.promises.rename(file, final);
+    } catch {
+      return false;
+    }
+    await this.settle(id, ref, stamp, final, bytes, built, 0);
+    return true;
+  }
+
+  /** Resolves once no background build is queued or running and dropped files are gone. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+    await Promise.all(this.removals);
   }
 
   /** Drops every shadow of, or depending on, the object; builds that read it before now are discarded. */
@@ -199,10 +224,13 @@ export class ShadowCache {
     return flight;
   }
 
-  private async run(id: string, ref: ObjectRef, stamp: number, build: ShadowBuilder<unknown>, flight: Flight): Promise<Entry> {
+  private uniquePaths(id: string): { tmp: string; final: string } {
     const unique = `${id}.${(++this.files).toString(36)}${randomBytes(4).toString('hex')}`;
-    const tmp = path.join(this.opts.dir, `${unique}.tmp`);
-    const final = path.join(this.opts.dir, `${unique}.parquet`);
+    return { tmp: path.join(this.opts.dir, `${unique}.tmp`), final: path.join(this.opts.dir, `${unique}.parquet`) };
+  }
+
+  private async run(id: string, ref: ObjectRef, stamp: number, build: ShadowBuilder<unknown>, flight: Flight): Promise<Entry> {
+    const { tmp, final } = this.uniquePaths(id);
     let built: BuiltShadow<unknown>;
     let bytes: number;
     try {
@@ -211,21 +239,30 @@ export class ShadowCache {
       await fs.promises.rename(tmp, final);
     } catch (e) {
       this.builds.inc({ result: 'failed' });
-      await fs.promises.rm(tmp, { force: true });
+      // A busy engine or a shutdown may pass; a broken object does not, until it is rewritten (new ETag).
+      if (!this.closed && !(e instanceof S3Error && e.code === 'Busy')) this.refuse(id);
+      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
+    // Pinned for every caller awaiting this build before it becomes visible to eviction.
+    return this.settle(id, ref, stamp, final, bytes, built, flight.waiters);
+  }
+
+  /** Indexes a finished file, or deletes it (unless pinned) when it is stale or too large. */
+  private async settle(id: string, ref: ObjectRef, stamp: number, file: string, bytes: number, built: BuiltShadow<unknown>, pins: number): Promise<Entry> {
     this.written.inc({}, bytes);
     const objects = [objectId(ref.bucket, ref.key), ...(built.deps ?? []).map((d) => objectId(d.bucket, d.key))];
-    // Pinned for every caller awaiting this build before it becomes visible to eviction.
-    const entry: Entry = { id, path: final, bytes, objects, meta: built.meta, pins: flight.waiters, indexed: false };
+    const entry: Entry = { id, path: file, bytes, objects, meta: built.meta, pins, indexed: false };
     const fresh = objects.every((o) => (this.invalidated.get(o) ?? (stamp < this.floor ? Infinity : 0)) <= stamp);
     if (!fresh || this.closed) this.builds.inc({ result: 'stale' });
-    else if (bytes > this.opts.maxBytes) this.builds.inc({ result: 'oversize' });
-    else {
+    else if (bytes > this.opts.maxBytes) {
+      this.builds.inc({ result: 'oversize' });
+      this.refuse(id);
+    } else {
       this.builds.inc({ result: 'kept' });
       this.insert(entry);
     }
-    if (!entry.indexed && entry.pins === 0) await fs.promises.rm(final, { force: true });
+    if (!entry.indexed && entry.pins === 0) await this.remove(file);
     return entry;
   }
 
@@ -257,7 +294,19 @@ export class ShadowCache {
       if (ids?.size === 0) this.byObject.delete(o);
     }
     this.evictions.inc({ reason });
-    if (e.pins === 0) void fs.promises.rm(e.path, { force: true });
+    if (e.pins === 0) void this.remove(e.path);
+  }
+
+  /** Deletes a file that is no longer indexed nor in use; failures only leave a file for the next start. */
+  private remove(file: string): Promise<void> {
+    const p = fs.promises.rm(file, { force: true }).catch(() => undefined).finally(() => this.removals.delete(p));
+    this.removals.add(p);
+    return p;
+  }
+
+  private refuse(id: string): void {
+    this.refused.add(id);
+    if (this.refused.size > this.opts.maxInvalidations) this.refused.delete(this.refused.values().next().value!);
   }
 
   private touch(e: Entry): void {
@@ -274,7 +323,7 @@ export class ShadowCache {
         if (released) return;
         released = true;
         e.pins--;
-        if (e.pins === 0 && !e.indexed) await fs.promises.rm(e.path, { force: true });
+        if (e.pins === 0 && !e.indexed) await this.remove(e.path);
       },
     };
   }

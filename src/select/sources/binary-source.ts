@@ -1,16 +1,17 @@
 // Avro, ORC, Protobuf and MessagePack objects: decoded to Arrow, written as Parquet (parquet-wasm), then
-// queried like Parquet objects. With the columnar cache on, the first query decodes every column and the
-// file it writes is the object's shadow, which later queries (and concurrent ones) read directly. Without
-// the cache (or for an object larger than the whole cache) each query decodes only the columns it
-// references into a file of its own — after the translator has named them — and ORC skips the stripes
-// whose statistics rule out the WHERE clause.
+// queried like Parquet objects. A query decodes only the columns it references (named by the translator
+// before any row is read) into a file of its own, and ORC skips the stripes whose statistics rule out the
+// WHERE clause. With the columnar cache on, later queries read the object's shadow instead: when the first
+// query's file holds every column and row it becomes the shadow, otherwise the full shadow is built in
+// the background afterwards. MessagePack is the exception: it has no schema, so learning the column names
+// already reads everything, and its first query writes the whole shadow.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../../duckdb/engine.js';
 import { S3Error, s3Error, type S3ErrorCode } from '../../errors.js';
 import { writeParquetFile } from '../../formats/to-parquet.js';
-import type { ShadowCache } from '../shadow-cache.js';
+import type { ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
 import type { Translation } from '../translate/index.js';
 import { openDecoder, type BinaryKind, type DecodeRequest, type ObjectDecoder } from './binary-decode.js';
 import { orcStripeFilter } from './orc-stripes.js';
@@ -18,7 +19,7 @@ import { parquetSafe } from './parquet-safe.js';
 import { protobufChoice, type ProtobufChoice } from './protobuf-input.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
-export const FORMAT_NAMES: Record<BinaryKind, string> = { avro: 'Avro', orc: 'ORC', msgpack: 'MessagePack', protobuf: 'Protobuf' };
+const FORMAT_NAMES: Record<BinaryKind, string> = { avro: 'Avro', orc: 'ORC', msgpack: 'MessagePack', protobuf: 'Protobuf' };
 const PARSE_ERRORS: Record<BinaryKind, S3ErrorCode> = {
   avro: 'AvroParsingError', orc: 'OrcParsingError', msgpack: 'MessagePackParsingError', protobuf: 'ProtobufParsingError',
 };
@@ -61,21 +62,18 @@ function columnarSource(kind: BinaryKind, columns: Columns, file: string, parts:
   };
 }
 
-async function viaShadow(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, shadows: ShadowCache, proto?: ProtobufChoice): Promise<PreparedSource> {
-  const variant = JSON.stringify([kind, ctx.request.input.compression, proto?.messageType ?? null, proto?.schemaKey ?? null]);
-  const ref = { bucket: ctx.bucket, key: ctx.key, etag: ctx.info.etag };
-  // The build is shared by concurrent queries, so it follows the cache's lifetime, not this request's.
-  const lease = await shadows.getOrBuild<BinaryMeta>(ref, variant, deps.stamp, async (tmp, signal) => {
+/** Decodes every column into a shadow file (the cache's builder; its signal follows the cache). */
+function fullBuilder(ctx: SourceContext, kind: BinaryKind, engine: Engine, proto?: ProtobufChoice): ShadowBuilder<BinaryMeta> {
+  return async (tmp, signal) => {
     const dec = await openDecoder(kind, ctx, signal, proto);
     try {
       await writeDecoded(kind, dec, {}, tmp);
-      const columns = await describe(deps.engine, tmp);
+      const columns = await describe(engine, tmp);
       return { meta: { columns, counters: dec.counters() }, deps: dec.deps.map((key) => ({ bucket: ctx.bucket, key })) };
     } finally {
       await dec.close();
     }
-  });
-  return columnarSource(kind, lease.meta.columns, lease.path, { counters: () => lease.meta.counters, close: lease.release });
+  };
 }
 
 /** Exact column names to decode for a query; at least one, so the row count survives. */
@@ -86,7 +84,18 @@ function wantedColumns(referenced: Translation['referenced'], columns: Columns):
   return wanted.length > 0 ? wanted : columns.slice(0, 1).map((c) => c.name);
 }
 
-async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, proto?: ProtobufChoice): Promise<PreparedSource> {
+interface PerQuery {
+  source: PreparedSource;
+  /** After the query: whether its file holds every column and row (then it can become the shadow). */
+  complete(): boolean;
+  file: string;
+  meta(): BinaryMeta;
+  deps(): string[];
+  /** Awaited by close() before the file is removed (the cache may be taking it over). */
+  handover?: Promise<unknown>;
+}
+
+async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, proto?: ProtobufChoice): Promise<PerQuery> {
   const dec = await openDecoder(kind, ctx, ctx.signal, proto);
   const probe = path.join(deps.tempDir, `q-${randomUUID()}.schema.parquet`);
   const data = path.join(deps.tempDir, `q-${randomUUID()}.parquet`);
@@ -101,23 +110,61 @@ async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, 
   } finally {
     await fs.promises.rm(probe, { force: true });
   }
-  const stripeFilter = kind === 'orc' ? orcStripeFilter(ctx.request.expression, columns) : undefined;
-  return columnarSource(kind, columns, data, {
-    materialize: (referenced) => writeDecoded(kind, dec, { columns: wantedColumns(referenced, columns), stripeFilter }, data),
-    counters: () => dec.counters(),
-    close: async () => {
-      await dec.close();
-      await fs.promises.rm(data, { force: true });
-    },
+  const keeps = kind === 'orc' ? orcStripeFilter(ctx.request.expression, columns) : undefined;
+  let skipped = false;
+  let everyColumn = false;
+  const stripeFilter = keeps && ((stats: Parameters<typeof keeps>[0]) => {
+    const keep = keeps(stats);
+    if (!keep) skipped = true;
+    return keep;
   });
+  const state: PerQuery = {
+    file: data,
+    complete: () => everyColumn && !skipped,
+    meta: () => ({ columns, counters: dec.counters() }),
+    deps: () => dec.deps,
+    source: columnarSource(kind, columns, data, {
+      materialize: async (referenced) => {
+        const wanted = wantedColumns(referenced, columns);
+        everyColumn = wanted === undefined;
+        await writeDecoded(kind, dec, { columns: wanted, stripeFilter }, data);
+      },
+      counters: () => dec.counters(),
+      close: async () => {
+        await dec.close();
+        await state.handover;
+        await fs.promises.rm(data, { force: true });
+      },
+    }),
+  };
+  return state;
 }
 
 export async function prepareBinary(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps): Promise<PreparedSource> {
   if (ctx.request.scanRange) throw s3Error('UnsupportedScanRangeInput', `ScanRange is not supported for ${FORMAT_NAMES[kind]} objects.`);
   const proto = kind === 'protobuf' ? protobufChoice(ctx) : undefined;
-  const shadows = deps.shadows;
-  if (shadows?.enabled && ctx.info.size <= shadows.maxBytes) return viaShadow(ctx, kind, deps, shadows, proto);
-  return perQuery(ctx, kind, deps, proto);
+  const shadows = deps.shadows?.enabled && ctx.info.size <= deps.shadows.maxBytes ? deps.shadows : undefined;
+  if (!shadows) return (await perQuery(ctx, kind, deps, proto)).source;
+
+  const variant = JSON.stringify([kind, ctx.request.input.compression, proto?.messageType ?? null, proto?.schemaKey ?? null]);
+  const ref = { bucket: ctx.bucket, key: ctx.key, etag: ctx.info.etag };
+  const shadowSource = (lease: ShadowLease<BinaryMeta>) =>
+    columnarSource(kind, lease.meta.columns, lease.path, { counters: () => lease.meta.counters, close: lease.release });
+  // MessagePack has no schema: naming the columns already takes a pass over every record, so its first
+  // query decodes everything, and that file is the shadow (concurrent first queries share it).
+  if (kind === 'msgpack') return shadowSource(await shadows.getOrBuild(ref, variant, deps.stamp, fullBuilder(ctx, kind, deps.engine, proto)));
+
+  const hit = shadows.lookup<BinaryMeta>(ref, variant);
+  if (hit) return shadowSource(hit);
+  const q = await perQuery(ctx, kind, deps, proto);
+  q.source.completed = () => {
+    if (q.complete()) {
+      q.handover = shadows.adopt(ref, variant, deps.stamp, q.file, { meta: q.meta(), deps: q.deps().map((key) => ({ bucket: ctx.bucket, key })) });
+    } else {
+      shadows.schedule(ref, variant, deps.stamp, fullBuilder(ctx, kind, deps.engine, proto));
+    }
+  };
+  return q.source;
 }
 
 export type { BinaryKind } from './binary-decode.js';

@@ -6,8 +6,8 @@
 //         skipped, '' kept apart from the NULL of a short row's missing fields). M is one more than the
 //         widest column seen so far; when that last column is NULL everywhere, no row is wider and any
 //         higher index reads as NULL (MISSING); otherwise queries past M fall back to the object.
-//   JSON  one column j holding each record as JSON text: absent attributes stay absent (MISSING) and
-//         null stays null. The relation casts it back to JSON.
+//   JSON  one column j holding each record as JSON text (Parquet's JSON type): absent attributes stay
+//         absent (MISSING) and null stays null.
 // Every option that changes what is read is part of the shadow's key; ScanRange queries never use one.
 import type { Engine } from '../../duckdb/engine.js';
 import type { ObjectRef, ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
@@ -93,7 +93,7 @@ function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): Shado
   return async (tmp, signal) => {
     const src = await prepareJson({ ...ctx, signal }, json);
     try {
-      await copyOut(engine, src, `SELECT CAST(j AS VARCHAR) AS j FROM ${src.relation({ all: true })}`, tmp, signal);
+      await copyOut(engine, src, `SELECT j FROM ${src.relation({ all: true })}`, tmp, signal);
       return { meta: { counters: src.counters() } };
     } finally {
       await src.close();
