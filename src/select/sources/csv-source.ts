@@ -10,8 +10,8 @@ import { readFirstRecord } from './csv-head.js';
 import { CsvRecordStream } from './csv-tokenizer.js';
 import { decompressionError, decompressor } from './decompress.js';
 import { createInputFifo, type InputFifo } from './input-fifo.js';
-import { RecordRangeFilter, resolveScanRange, type ByteSpan } from './scan-range.js';
-import { openObject, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
+import { resolveScanRange, type ByteSpan } from './scan-range.js';
+import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
 /** A value DuckDB treats as NULL; nothing real uses it, so empty fields stay '' as S3 defines them. */
 const NULL_MARK = '\u0001\u0002';
@@ -104,15 +104,7 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
     const skipHeader = csv.fileHeaderInfo !== 'NONE' && rangeStarts;
     dialect = rangeOnly ? { ...direct, skip: skipHeader ? 1 : 0 } : STANDARD;
     pass = async () => {
-      const from = span ? Math.max(0, span.start - Buffer.byteLength(csv.recordDelimiter)) : 0;
-      const src = await openObject(ctx, counters, span && info.size > 0 ? { start: from, end: info.size - 1 } : undefined);
-      const stages: Readable[] = [src];
-      const dec = decompressor(compression);
-      if (dec) stages.push(dec);
-      const count = new PassThrough();
-      count.on('data', (c: Buffer) => { counters.processed += c.length; });
-      stages.push(count);
-      if (span) stages.push(new RecordRangeFilter(span, Buffer.from(csv.recordDelimiter), from));
+      const stages = await objectRecords(ctx, counters, span, csv.recordDelimiter);
       if (!rangeOnly) {
         const { parser, writer } = reencoder(csv, skipHeader);
         stages.push(parser, writer);
@@ -133,15 +125,12 @@ export async function prepareCsv(ctx: SourceContext, csv: CsvInput): Promise<Pre
     },
     feed: pass && fifo ? async () => {
       const stages = await pass!();
-      const last = stages[stages.length - 1];
-      // A scan range ends early: stop reading the object then.
-      last.once('end', () => stages[0].destroy());
       const out = new PassThrough();
       const fed = fifo!.feed(out);
       try {
         await pipeline([...stages, out] as unknown as [Readable, PassThrough]);
       } catch (e) {
-        if (stages[0].destroyed && last.readableEnded) return fed;
+        if (endedEarly(stages)) return fed;
         throw compression === 'NONE' ? mapParseError(e) : decompressionError(e, compression);
       }
       return fed;

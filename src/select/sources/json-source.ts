@@ -3,10 +3,10 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { JsonInput } from '../request.js';
-import { decompressionError, decompressor } from './decompress.js';
+import { decompressionError } from './decompress.js';
 import { createInputFifo, type InputFifo } from './input-fifo.js';
-import { RecordRangeFilter, resolveScanRange } from './scan-range.js';
-import { openObject, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
+import { resolveScanRange } from './scan-range.js';
+import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
 function readJsonSql(path: string, json: JsonInput, compression: string): string {
   const format = json.type === 'LINES' ? 'newline_delimited' : 'unstructured';
@@ -37,23 +37,11 @@ export async function prepareJson(ctx: SourceContext, json: JsonInput): Promise<
         out.end();
         return fed;
       }
-      const from = span ? Math.max(0, span.start - 1) : 0;
-      const src = await openObject(ctx, counters, span ? { start: from, end: info.size - 1 } : undefined);
-      const stages: Readable[] = [src];
-      const dec = decompressor(compression);
-      if (dec) stages.push(dec);
-      const count = new PassThrough();
-      count.on('data', (c: Buffer) => { counters.processed += c.length; });
-      stages.push(count);
-      if (span) {
-        const filter = new RecordRangeFilter(span, Buffer.from('\n'), from);
-        filter.once('end', () => src.destroy());
-        stages.push(filter);
-      }
+      const stages = await objectRecords(ctx, counters, span, '\n');
       try {
         await pipeline([...stages, out] as unknown as [Readable, PassThrough]);
       } catch (e) {
-        if (!(span && src.destroyed)) throw decompressionError(e, compression);
+        if (!endedEarly(stages)) throw decompressionError(e, compression);
       }
       return fed;
     } : undefined,

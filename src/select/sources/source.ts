@@ -1,8 +1,10 @@
 // What the Select pipeline needs from an input source: the shape the translator compiles against, the
 // DuckDB relation that reads it, an optional pre-pass that feeds DuckDB through a pipe, and byte counters.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { ObjectInfo, Store } from '../../store/store.js';
 import type { SelectRequest } from '../request.js';
+import { decompressor } from './decompress.js';
+import { RecordRangeFilter, type ByteSpan } from './scan-range.js';
 import type { SourceShape, Translation } from '../translate/index.js';
 
 export interface ByteCounters {
@@ -55,4 +57,32 @@ export async function openObject(ctx: SourceContext, counters: ByteCounters, ran
   const body = await ctx.store.getObject(ctx.bucket, ctx.key, range);
   body.stream.on('data', (c: Buffer) => { counters.scanned += c.length; });
   return body.stream;
+}
+
+/**
+ * The front of a pre-pass: the object (from just before a scan range, so its first record can be found),
+ * decompressed and counted, then cut to the records of the range. The filter ends the stream early; the
+ * object read is destroyed then, which callers must not take for a failure (see `endedEarly`).
+ */
+export async function objectRecords(ctx: SourceContext, counters: ByteCounters, span: ByteSpan | undefined, delimiter: string): Promise<Readable[]> {
+  const size = ctx.info.size;
+  const from = span ? Math.max(0, span.start - Buffer.byteLength(delimiter)) : 0;
+  const src = await openObject(ctx, counters, span && size > 0 ? { start: from, end: size - 1 } : undefined);
+  const stages: Readable[] = [src];
+  const dec = decompressor(ctx.request.input.compression);
+  if (dec) stages.push(dec);
+  const count = new PassThrough();
+  count.on('data', (c: Buffer) => { counters.processed += c.length; });
+  stages.push(count);
+  if (span) {
+    const filter = new RecordRangeFilter(span, Buffer.from(delimiter), from);
+    filter.once('end', () => src.destroy());
+    stages.push(filter);
+  }
+  return stages;
+}
+
+/** True when a pre-pass failed only because a scan range stopped reading the object on purpose. */
+export function endedEarly(stages: readonly Readable[]): boolean {
+  return stages[0].destroyed && stages.some((s) => s instanceof RecordRangeFilter && s.readableEnded);
 }
