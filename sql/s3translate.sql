@@ -38,27 +38,36 @@ CREATE OR REPLACE MACRO s3t_fjson(d) AS list_transform([d], lambda x: CASE
 -- its first character and a number is an int unless its text has a fraction or an exponent. Reading the
 -- text is several times cheaper than json_type(), which parses the value again at every call.
 
+-- Each view of a dynamic value has one definition over the value's text t (s3t_jt_*), which reads t
+-- several times: the translator applies it to per-row columns of JSON paths (src/select/translate/
+-- json-views.ts). The s3t_j* forms take any JSON expression and bind its text once.
+
 -- Kind from the first character's code: 0 null, 1 boolean, 2 number, 4 string, 6 array, 7 object (the
 -- gaps keep PartiQL's order: timestamps rank 3 and blobs 5 among kinds); NULL for MISSING.
 CREATE OR REPLACE MACRO s3t_kind_of(c) AS CASE WHEN c IS NULL THEN NULL WHEN c = 110 THEN 0 WHEN c = 116 OR c = 102 THEN 1
   WHEN c = 34 THEN 4 WHEN c = 91 THEN 6 WHEN c = 123 THEN 7 ELSE 2 END;
+CREATE OR REPLACE MACRO s3t_jt_kind(t) AS s3t_kind_of(ascii(t));
 CREATE OR REPLACE MACRO s3t_jkind(v) AS list_transform([ascii(v::VARCHAR)], lambda c: s3t_kind_of(c))[1];
 
 CREATE OR REPLACE MACRO s3t_tisint(t) AS NOT (contains(t, '.') OR contains(t, 'e') OR contains(t, 'E'));
-CREATE OR REPLACE MACRO s3t_jisint(v) AS
-  list_transform([v::VARCHAR], lambda t: s3t_kind_of(ascii(t)) = 2 AND s3t_tisint(t))[1];
+CREATE OR REPLACE MACRO s3t_jt_isint(t) AS s3t_jt_kind(t) = 2 AND s3t_tisint(t);
+CREATE OR REPLACE MACRO s3t_jisint(v) AS list_transform([v::VARCHAR], lambda t: s3t_jt_isint(t))[1];
+-- The exact value of an int (NULL for values that are not numbers; meaningful where s3t_jt_isint holds).
+CREATE OR REPLACE MACRO s3t_jt_int(t) AS TRY_CAST(t AS HUGEINT);
+CREATE OR REPLACE MACRO s3t_jint(v) AS s3t_jt_int(v::VARCHAR);
 
 -- The value of a JSON string's text; only text with escapes needs a JSON parse.
 CREATE OR REPLACE MACRO s3t_tstr(t) AS CASE WHEN contains(t, '\') THEN t::JSON ->> '$' ELSE t[2:-2] END;
 
-CREATE OR REPLACE MACRO s3t_jstr(v) AS
-  list_transform([v::VARCHAR], lambda t: CASE WHEN ascii(t) = 34 THEN s3t_tstr(t) END)[1];
+CREATE OR REPLACE MACRO s3t_jt_str(t) AS CASE WHEN ascii(t) = 34 THEN s3t_tstr(t) END;
+CREATE OR REPLACE MACRO s3t_jstr(v) AS list_transform([v::VARCHAR], lambda t: s3t_jt_str(t))[1];
 
-CREATE OR REPLACE MACRO s3t_jnum(v) AS
-  list_transform([v::VARCHAR], lambda t: CASE WHEN s3t_kind_of(ascii(t)) = 2 THEN t::DOUBLE END)[1];
+-- Only a number's text reads as a DOUBLE (JSON has no bare nan or inf; NaN and Infinity are numbers).
+CREATE OR REPLACE MACRO s3t_jt_num(t) AS TRY_CAST(t AS DOUBLE);
+CREATE OR REPLACE MACRO s3t_jnum(v) AS s3t_jt_num(v::VARCHAR);
 
-CREATE OR REPLACE MACRO s3t_jbool(v) AS
-  list_transform([v::VARCHAR], lambda t: CASE WHEN t = 'true' THEN true WHEN t = 'false' THEN false END)[1];
+CREATE OR REPLACE MACRO s3t_jt_bool(t) AS CASE WHEN t = 'true' THEN true WHEN t = 'false' THEN false END;
+CREATE OR REPLACE MACRO s3t_jbool(v) AS list_transform([v::VARCHAR], lambda t: s3t_jt_bool(t))[1];
 
 -- JSON null as SQL NULL (COALESCE skips both).
 CREATE OR REPLACE MACRO s3t_jnn(v) AS
@@ -68,18 +77,26 @@ CREATE OR REPLACE MACRO s3t_jnn(v) AS
 CREATE OR REPLACE MACRO s3t_jisnull(v) AS coalesce(v::VARCHAR = 'null', true);
 
 -- Text used to order strings (their value) and other kinds (their JSON text).
-CREATE OR REPLACE MACRO s3t_jsorttext(v) AS
-  list_transform([v::VARCHAR], lambda t: CASE WHEN ascii(t) = 34 THEN s3t_tstr(t) ELSE t END)[1];
+CREATE OR REPLACE MACRO s3t_jt_sorttext(t) AS CASE WHEN ascii(t) = 34 THEN s3t_tstr(t) ELSE t END;
+CREATE OR REPLACE MACRO s3t_jsorttext(v) AS list_transform([v::VARCHAR], lambda t: s3t_jt_sorttext(t))[1];
 
 -- Member k of object o for an unquoted name: the exact key when present (the fast path), else the one
 -- key equal ignoring case; several such keys are AmbiguousFieldName. Keys go through a JSON pointer, so
--- any key text is safe (o is an object whenever json_keys finds keys).
+-- any key text is safe (o is an object whenever json_keys finds keys). The object is bound together with
+-- the key: DuckDB would otherwise compute a bare [o], shared by lookups of several keys, for every row.
 CREATE OR REPLACE MACRO s3t__pointer(k) AS '/' || replace(replace(k, '~', '~0'), '/', '~1');
-CREATE OR REPLACE MACRO s3t_jget_ci(o, k) AS list_transform([o], lambda x: coalesce(
-    json_extract(x, s3t__pointer(k)),
-    list_transform([list_filter(json_keys(x), lambda n: lower(n) = lower(k))], lambda hits: CASE
-      WHEN len(hits) > 1 THEN error('AmbiguousFieldName: the name ' || k || ' matches several attributes; double-quote it to match exactly')
-      WHEN len(hits) = 1 THEN json_extract(x, s3t__pointer(hits[1])) END)[1]
+CREATE OR REPLACE MACRO s3t_jget_ci(o, k) AS list_transform([struct_pack(x := o, k := k)], lambda a: coalesce(
+    json_extract(a.x, s3t__pointer(a.k)),
+    list_transform([list_filter(json_keys(a.x), lambda n: lower(n) = lower(a.k))], lambda hits: CASE
+      WHEN len(hits) > 1 THEN error('AmbiguousFieldName: the name ' || a.k || ' matches several attributes; double-quote it to match exactly')
+      WHEN len(hits) = 1 THEN json_extract(a.x, s3t__pointer(hits[1])) END)[1]
+  ))[1];
+-- The same lookup without the failure: NULL when no key or several keys match (the translator computes
+-- it for every row, and checks for ambiguity with s3t_jget_ci only where the value is used).
+CREATE OR REPLACE MACRO s3t_jfind_ci(o, k) AS list_transform([struct_pack(x := o, k := k)], lambda a: coalesce(
+    json_extract(a.x, s3t__pointer(a.k)),
+    list_transform([list_filter(json_keys(a.x), lambda n: lower(n) = lower(a.k))], lambda hits: CASE
+      WHEN len(hits) = 1 THEN json_extract(a.x, s3t__pointer(hits[1])) END)[1]
   ))[1];
 
 -- FROM-path wildcards: the elements of an array ([*]) or member values of an object (.*), as a list to
@@ -109,17 +126,20 @@ CREATE OR REPLACE MACRO s3t_jeq(a, b) AS
   list_transform([struct_pack(a := a::VARCHAR, b := b::VARCHAR)], lambda p: s3t_teq(p.a, p.b))[1];
 
 -- Equality with a constant: `lit` is the constant's JSON text (a string or boolean) …
-CREATE OR REPLACE MACRO s3t_jeq_text(v, lit) AS list_transform([v::VARCHAR], lambda t: CASE
-    WHEN t = lit THEN true WHEN t IS NULL OR t = 'null' THEN NULL ELSE false END)[1];
+CREATE OR REPLACE MACRO s3t_jt_eq_text(t, lit) AS CASE
+    WHEN t = lit THEN true WHEN t IS NULL OR t = 'null' THEN NULL ELSE false END;
+CREATE OR REPLACE MACRO s3t_jeq_text(v, lit) AS list_transform([v::VARCHAR], lambda t: s3t_jt_eq_text(t, lit))[1];
 -- … or one of several such constants …
-CREATE OR REPLACE MACRO s3t_jin_text(v, lits) AS list_transform([v::VARCHAR], lambda t: CASE
-    WHEN t IS NULL OR t = 'null' THEN NULL ELSE list_contains(lits, t) END)[1];
--- … or a number n.
-CREATE OR REPLACE MACRO s3t_jeq_num(v, n) AS list_transform([v::VARCHAR], lambda t: CASE
+CREATE OR REPLACE MACRO s3t_jt_in_text(t, lits) AS CASE
+    WHEN t IS NULL OR t = 'null' THEN NULL ELSE list_contains(lits, t) END;
+CREATE OR REPLACE MACRO s3t_jin_text(v, lits) AS list_transform([v::VARCHAR], lambda t: s3t_jt_in_text(t, lits))[1];
+-- … or a number n (ints are compared exactly; one too long for HUGEINT compares as a DOUBLE).
+CREATE OR REPLACE MACRO s3t_jt_eq_num(t, n) AS CASE
     WHEN t IS NULL OR t = 'null' THEN NULL
-    WHEN s3t_kind_of(ascii(t)) <> 2 THEN false
-    WHEN s3t_tisint(t) THEN t::HUGEINT = n
-    ELSE t::DOUBLE = n END)[1];
+    WHEN s3t_jt_kind(t) <> 2 THEN false
+    WHEN s3t_tisint(t) THEN coalesce(TRY_CAST(t AS HUGEINT) = n, t::DOUBLE = n)
+    ELSE t::DOUBLE = n END;
+CREATE OR REPLACE MACRO s3t_jeq_num(v, n) AS list_transform([v::VARCHAR], lambda t: s3t_jt_eq_num(t, n))[1];
 
 -- Three-way comparison (-1, 0, 1); NULL when either side is NULL/MISSING or the kinds do not order.
 CREATE OR REPLACE MACRO s3t_tcmp(a, b) AS
@@ -256,8 +276,8 @@ CREATE OR REPLACE MACRO s3t_approx_text(d) AS list_transform([d::DOUBLE], lambda
   END)[1];
 
 -- A dynamic value as CSV text: strings unquoted, null empty, numbers and containers as their JSON text.
-CREATE OR REPLACE MACRO s3t_jtext(v) AS list_transform([v::VARCHAR], lambda t: CASE
-    WHEN ascii(t) = 34 THEN s3t_tstr(t) WHEN t = 'null' THEN NULL ELSE t END)[1];
+CREATE OR REPLACE MACRO s3t_jt_text(t) AS CASE WHEN ascii(t) = 34 THEN s3t_tstr(t) WHEN t = 'null' THEN NULL ELSE t END;
+CREATE OR REPLACE MACRO s3t_jtext(v) AS list_transform([v::VARCHAR], lambda t: s3t_jt_text(t))[1];
 
 -- A float as JSON output: NaN and infinities are not JSON numbers, so they are written as strings.
 CREATE OR REPLACE MACRO s3t_float_json(s) AS list_transform([s3t_float_text(s)], lambda t: CASE
@@ -275,13 +295,14 @@ CREATE OR REPLACE MACRO s3t_csv_quoted(f, q, e, d, r) AS CASE
     ELSE coalesce(f, '') END;
 CREATE OR REPLACE MACRO s3t_csv_asneeded(f, q, e, d, r) AS list_transform([f], lambda x: s3t_csv_quoted(x, q, e, d, r))[1];
 
--- The values of a dynamic record for CSV output of `*`: an object's member values, an array's
--- elements, a scalar as itself, nothing for MISSING.
-CREATE OR REPLACE MACRO s3t_jvalues(v) AS list_transform([v], lambda x: CASE
-    WHEN x IS NULL THEN []::JSON[]
-    WHEN ascii(x::VARCHAR) = 123 THEN json_extract(x, '$.*')
-    WHEN ascii(x::VARCHAR) = 91 THEN json_extract(x, '$[*]')
-    ELSE [x] END)[1];
+-- The values of a dynamic record for CSV output of `*`, as CSV text (see s3t_jtext): an object's member
+-- values, an array's elements, a scalar as itself, nothing for MISSING. json_extract_string gives each
+-- value's s3t_jtext in one pass.
+CREATE OR REPLACE MACRO s3t_jtexts(v) AS list_transform([v], lambda x: CASE
+    WHEN x IS NULL THEN []::VARCHAR[]
+    WHEN ascii(x::VARCHAR) = 123 THEN json_extract_string(x, '$.*')
+    WHEN ascii(x::VARCHAR) = 91 THEN json_extract_string(x, '$[*]')
+    ELSE [s3t_jtext(x)] END)[1];
 
 -- Members of an object as JSON text without its braces (to splice `alias.*` into an output object);
 -- NULL for anything that is not a non-empty object.

@@ -8,6 +8,7 @@
 import type { AggregateExpr } from '../sql/index.js';
 import { dynNumber, toJson } from './coerce.js';
 import type { Sub } from './functions.js';
+import { INT, IS_INT, jsonView, KIND, NUM, SORT_TEXT } from './json-views.js';
 import { retyped, type TExpr } from './types.js';
 
 const JSON_NULL = `CAST('null' AS JSON)`;
@@ -38,15 +39,22 @@ export function aggregate(e: AggregateExpr, sub: Sub): TExpr {
   }
 }
 
-/** A dynamic argument seen as numbers: the value as a DOUBLE (NULL when not a number), whether it is an int, and its int value. */
-interface NumberView { num: string; isInt: string; int: string }
+/**
+ * A dynamic argument seen as numbers: the value as a DOUBLE (NULL when not a number), whether it is an
+ * int, and its int value (where it is one). Built on demand: JSON views become per-row columns.
+ */
+interface NumberView { readonly num: string; readonly isInt: string; readonly int: string }
 
 function numberView(v: TExpr): NumberView {
   if (v.ty === 'string') {
     return { num: `s3t_tnum(${v.sql})`, isInt: `s3t_tisint(${v.sql})`, int: `TRY_CAST(trim(${v.sql}) AS HUGEINT)` };
   }
-  const j = dynNumber(v, 'An aggregate');
-  return { num: `s3t_jnum(${j})`, isInt: `s3t_jisint(${j})`, int: `TRY_CAST(CAST(${j} AS VARCHAR) AS HUGEINT)` };
+  const d: TExpr = v.ty === 'json' ? v : { sql: dynNumber(v, 'An aggregate'), ty: 'json' };
+  return {
+    get num() { return jsonView(d, NUM); },
+    get isInt() { return jsonView(d, IS_INT); },
+    get int() { return jsonView(d, INT); },
+  };
 }
 
 function dynamicSum(n: NumberView): TExpr {
@@ -67,7 +75,9 @@ function extreme(fn: 'MIN' | 'MAX', v: TExpr): TExpr {
   }
   if (v.ty === 'json' || v.ty === 'nested') {
     const j = toJson(v);
-    const key = `CASE WHEN s3t_jkind(${j}) > 0 THEN struct_pack(k := s3t_jkind(${j}), n := s3t_jnum(${j}), s := s3t_jsorttext(${j})) END`;
+    const d: TExpr = v.ty === 'json' ? v : { sql: j, ty: 'json' };
+    const kind = jsonView(d, KIND);
+    const key = `CASE WHEN ${kind} > 0 THEN struct_pack(k := ${kind}, n := ${jsonView(d, NUM)}, s := ${jsonView(d, SORT_TEXT)}) END`;
     return { sql: `coalesce(${pick}(${j}, ${key}), ${JSON_NULL})`, ty: 'json' };
   }
   if (v.ty === 'null' || v.ty === 'missing') return { sql: 'NULL', ty: 'null' };

@@ -1,5 +1,6 @@
 // Conversions between type families, for operators, function arguments, CAST AS STRING and output.
 import { S3Error } from '../../errors.js';
+import { BOOL, jsonView, STR, TEXT } from './json-views.js';
 import { derived, isAbsent, isNumeric, nullIsMissing, sqlTypeOf, type Family, type TExpr } from './types.js';
 
 function typeError(what: string, e: TExpr): S3Error {
@@ -21,7 +22,7 @@ export function textOf(e: TExpr): string {
     case 'float': return `s3t_float_text(CAST(${e.sql} AS VARCHAR))`;
     case 'bool': return `CAST(${e.sql} AS VARCHAR)`;
     case 'timestamp': return tsText(e);
-    case 'json': return `s3t_jtext(${e.sql})`;
+    case 'json': return jsonView(e, TEXT);
     case 'nested': return `CAST(to_json(${e.sql}) AS VARCHAR)`;
     case 'null': case 'missing': return 'CAST(NULL AS VARCHAR)';
   }
@@ -35,7 +36,7 @@ export function asText(e: TExpr): TExpr {
 export function asString(e: TExpr, what: string): string {
   switch (e.ty) {
     case 'string': return e.sql;
-    case 'json': return `s3t_jstr(${e.sql})`;
+    case 'json': return jsonView(e, STR);
     case 'null': case 'missing': return 'CAST(NULL AS VARCHAR)';
     default: throw typeError(what, e);
   }
@@ -45,7 +46,7 @@ export function asString(e: TExpr, what: string): string {
 export function asBool(e: TExpr, what = 'A condition'): string {
   switch (e.ty) {
     case 'bool': return e.sql;
-    case 'json': return `s3t_jbool(${e.sql})`;
+    case 'json': return jsonView(e, BOOL);
     case 'string': if (e.text) return `s3t_text_bool(${e.sql})`; break;
     case 'null': case 'missing': return 'CAST(NULL AS BOOLEAN)';
     default: break;

@@ -11,6 +11,7 @@
 import { S3Error } from '../../errors.js';
 import type { ComparisonOp } from '../sql/index.js';
 import { asString, toJson } from './coerce.js';
+import { BOOL, eqNum, eqText, inText, jsonView, NUM, STR, type JsonView } from './json-views.js';
 import { sqlString } from './sqltext.js';
 import { isAbsent, isNumeric, type TExpr } from './types.js';
 
@@ -55,27 +56,27 @@ const FLIP: Record<Op, Op> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '
  */
 function withConstant(op: Op, j: TExpr, c: TExpr, flipped: boolean): string | undefined {
   const o = flipped ? FLIP[op] : op;
-  let eq: string;
-  let typed: string;
+  let eq: JsonView;
+  let typed: JsonView;
   if (typeof c.literal === 'string' || typeof c.literal === 'boolean') {
-    eq = `s3t_jeq_text(${j.sql}, CAST(to_json(${c.sql}) AS VARCHAR))`;
-    typed = typeof c.literal === 'string' ? `s3t_jstr(${j.sql})` : `s3t_jbool(${j.sql})`;
+    eq = eqText(`CAST(to_json(${c.sql}) AS VARCHAR)`);
+    typed = typeof c.literal === 'string' ? STR : BOOL;
   } else if (c.constant && isNumeric(c)) {
-    eq = `s3t_jeq_num(${j.sql}, ${c.sql})`;
-    typed = `s3t_jnum(${j.sql})`;
+    eq = eqNum(c.sql);
+    typed = NUM;
   } else {
     return undefined;
   }
-  if (o === '=') return eq;
-  if (o === '<>') return `(NOT ${eq})`;
-  return `(${typed} ${o} ${c.sql})`;
+  if (o === '=') return jsonView(j, eq);
+  if (o === '<>') return `(NOT ${jsonView(j, eq)})`;
+  return `(${jsonView(j, typed)} ${o} ${c.sql})`;
 }
 
 /** A timestamp operand, or a string read as one; undefined for other kinds. */
 function timestampSide(e: TExpr): string | undefined {
   if (e.ty === 'timestamp') return e.sql;
   if (e.ty === 'string') return `s3t_try_ts(${e.sql})`;
-  if (e.ty === 'json') return `s3t_try_ts(s3t_jstr(${e.sql}))`;
+  if (e.ty === 'json') return `s3t_try_ts(${jsonView(e, STR)})`;
   return undefined;
 }
 
@@ -89,7 +90,7 @@ function mismatch(o: Op, a: TExpr, b: TExpr): string {
 export function inList(x: TExpr, items: readonly TExpr[], negated: boolean): string {
   if (x.ty === 'json' && items.length > 0 && items.every((i) => typeof i.literal === 'string' || typeof i.literal === 'boolean')) {
     const texts = items.map((i) => `CAST(to_json(${i.sql}) AS VARCHAR)`).join(', ');
-    const body = `s3t_jin_text(${x.sql}, [${texts}])`;
+    const body = jsonView(x, inText(`[${texts}]`));
     return negated ? `(NOT ${body})` : body;
   }
   const literalsAlike = items.every((i) => i.literal !== undefined && i.literal !== null && (

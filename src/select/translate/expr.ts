@@ -1,11 +1,12 @@
 // Translates analysed expressions into typed DuckDB SQL (see types.ts for the type model).
 import { S3Error } from '../../errors.js';
-import type { CaseExpr, Expr, IonTimestamp, IsExpr, PathExpr, ResolvedRef } from '../sql/index.js';
+import type { AggregateExpr, CaseExpr, Expr, IonTimestamp, IsExpr, PathExpr, ResolvedRef } from '../sql/index.js';
 import { aggregate } from './aggregates.js';
 import { arithmetic, concat, negate, plus } from './arith.js';
 import { asBool, toJson, unify } from './coerce.js';
 import { between, compare, inList, like } from './compare.js';
 import { call, cast, dateAdd, dateDiff, extract, substring, trim } from './functions.js';
+import { jsonView, KIND, NUM, SORT_TEXT } from './json-views.js';
 import { refValue, type Source } from './paths.js';
 import { sqlString } from './sqltext.js';
 import { MISSING_EXPR, NULL_EXPR, derived, intSql, isAbsent, nullIsMissing, type TExpr } from './types.js';
@@ -13,11 +14,28 @@ import { MISSING_EXPR, NULL_EXPR, derived, intSql, isAbsent, nullIsMissing, type
 export class ExprTranslator {
   /** Translated select items, for ORDER BY keys that name a select alias. */
   aliasItems: (TExpr | undefined)[] = [];
+  private grouping = false;
+  private inAggregate = false;
 
+  /** `grouped`: the query aggregates (GROUP BY or aggregate calls). */
   constructor(
     readonly source: Source,
     private readonly resolved: ReadonlyMap<PathExpr, ResolvedRef>,
+    private readonly grouped = false,
   ) {}
+
+  /**
+   * Translates with `f` the parts of a grouped query evaluated per group (select list, GROUP BY keys,
+   * HAVING, ORDER BY), where values outside aggregate calls must be the group keys themselves.
+   */
+  perGroup<T>(f: () => T): T {
+    this.grouping = this.grouped;
+    try {
+      return f();
+    } finally {
+      this.grouping = false;
+    }
+  }
 
   readonly expr = (e: Expr): TExpr => {
     switch (e.kind) {
@@ -64,7 +82,7 @@ export class ExprTranslator {
       case 'is': return this.is(e);
       case 'case': return this.caseExpr(e);
       case 'cast': return cast(e, this.expr);
-      case 'aggregate': return aggregate(e, this.expr);
+      case 'aggregate': return this.aggregateCall(e);
       case 'call': return call(e, this.expr);
       case 'substring': return substring(e, this.expr);
       case 'trim': return trim(e, this.expr);
@@ -79,6 +97,22 @@ export class ExprTranslator {
     return asBool(this.expr(e), what);
   }
 
+  /**
+   * A WHERE condition to be computed as a value rather than filtered on, keeping a filter's order of
+   * evaluation: DuckDB filters on AND / OR evaluate each operand only for the rows the ones before it
+   * left undecided (a later operand that would fail is skipped for them), which CASE keeps and plain
+   * AND / OR in a value do not. Only its truth matters: false and NULL both drop the row.
+   */
+  filterCondition(e: Expr, what = 'WHERE'): string {
+    if (e.kind !== 'logical') return this.condition(e, what);
+    const [first, ...rest] = e.operands;
+    if (!first) return this.condition(e, what);
+    const head = this.filterCondition(first, e.op);
+    if (rest.length === 0) return head;
+    const tail = this.filterCondition(rest.length === 1 ? rest[0]! : { ...e, operands: rest }, e.op);
+    return e.op === 'AND' ? `CASE WHEN ${head} THEN ${tail} ELSE false END` : `CASE WHEN ${head} THEN true ELSE ${tail} END`;
+  }
+
   private path(p: PathExpr): TExpr {
     const ref = this.resolved.get(p);
     if (!ref) throw new S3Error('InternalError', 'An attribute reference was not resolved');
@@ -87,7 +121,20 @@ export class ExprTranslator {
       if (!item) throw new S3Error('InternalError', 'ORDER BY names a select item that was not translated');
       return item;
     }
-    return refValue(this.source, ref);
+    const v = refValue(this.source, ref);
+    // Per-row views of a value are other columns, which a grouped query cannot read outside aggregates:
+    // there the views are computed from the value itself (a group key).
+    if (this.grouping && !this.inAggregate && v.row) delete v.row;
+    return v;
+  }
+
+  private aggregateCall(e: AggregateExpr): TExpr {
+    this.inAggregate = true;
+    try {
+      return aggregate(e, this.expr);
+    } finally {
+      this.inAggregate = false;
+    }
   }
 
   private not(v: TExpr): TExpr {
@@ -127,7 +174,7 @@ export class ExprTranslator {
   /** ORDER BY keys of a value: dynamic values order by kind, then number, then text. */
   sortKeys(v: TExpr): string[] {
     switch (v.ty) {
-      case 'json': return [`nullif(s3t_jkind(${v.sql}), 0)`, `s3t_jnum(${v.sql})`, `s3t_jsorttext(${v.sql})`];
+      case 'json': return [`nullif(${jsonView(v, KIND)}, 0)`, jsonView(v, NUM), jsonView(v, SORT_TEXT)];
       case 'nested': return this.sortKeys({ sql: toJson(v), ty: 'json' });
       case 'timestamp': return [`struct_extract(${v.sql}, 'ts')`];
       case 'null': case 'missing': return ['NULL'];

@@ -15,9 +15,11 @@
 import { analyze, parseSql, type Analysis, type InputDescription, type OrderItem } from '../sql/index.js';
 import { parseDuckType } from './duck-types.js';
 import { ExprTranslator } from './expr.js';
-import { fromSql, RECORD_COLUMN } from './from.js';
+import { fromSql, RECORD, RECORD_COLUMN } from './from.js';
+import { JsonPaths } from './json-views.js';
 import { refValue, starOf, type Source } from './paths.js';
 import { renderLine, type OutputFormat, type OutputItem } from './render.js';
+import { RowColumns } from './rows.js';
 
 export type { OutputFormat } from './render.js';
 
@@ -35,15 +37,17 @@ export interface Translation {
   referenced: { all: boolean; csvIndexes?: number[]; keys?: string[] };
 }
 
-function sourceOf(shape: SourceShape): Source {
+function sourceOf(shape: SourceShape, rows: RowColumns): Source {
   const header = shape.csvHeader ?? [];
   const width = Math.max(shape.csvWidth ?? 0, header.length);
-  return {
+  const src: Source = {
     format: shape.format,
     csvNames: Array.from({ length: width }, (_, i) => header[i] ?? `_${i + 1}`),
     columns: (shape.columns ?? []).map((c) => ({ name: c.name, type: parseDuckType(c.type) })),
     record: RECORD_COLUMN,
   };
+  if (shape.format === 'json') src.json = new JsonPaths(rows, RECORD);
+  return src;
 }
 
 function outputItems(a: Analysis, tr: ExprTranslator): OutputItem[] {
@@ -76,17 +80,27 @@ export function translate(sqlText: string, shape: SourceShape, output: OutputFor
   if (shape.csvHeader) input.csvHeader = shape.csvHeader;
   if (shape.columns) input.columns = shape.columns.map((c) => c.name);
   const a = analyze(stmt, input);
-  const tr = new ExprTranslator(sourceOf(shape), a.resolved);
+  const rows = new RowColumns();
+  const tr = new ExprTranslator(sourceOf(shape, rows), a.resolved, a.aggregate);
 
-  const line = renderLine(outputItems(a, tr), output);
-  const where = stmt.where ? ` WHERE ${tr.condition(stmt.where, 'WHERE')}` : '';
-  const group = stmt.groupBy.length > 0 ? ` GROUP BY ${stmt.groupBy.map((g) => tr.expr(g).sql).join(', ')}` : '';
-  const having = stmt.having ? ` HAVING ${tr.condition(stmt.having, 'HAVING')}` : '';
-  const keys = orderKeys(stmt.orderBy, tr);
+  const line = tr.perGroup(() => renderLine(outputItems(a, tr), output));
+  let where = '';
+  let filter: string | undefined;
+  if (stmt.where && shape.format === 'json') {
+    // A condition reading per-row columns filters between them (see RowColumns.wrap).
+    const cond = rows.forFilter(() => tr.filterCondition(stmt.where!));
+    if (cond.readsColumns) filter = cond.sql;
+    else where = ` WHERE ${cond.sql}`;
+  } else if (stmt.where) {
+    where = ` WHERE ${tr.condition(stmt.where, 'WHERE')}`;
+  }
+  const group = tr.perGroup(() => (stmt.groupBy.length > 0 ? ` GROUP BY ${stmt.groupBy.map((g) => tr.expr(g).sql).join(', ')}` : ''));
+  const having = tr.perGroup(() => (stmt.having ? ` HAVING ${tr.condition(stmt.having, 'HAVING')}` : ''));
+  const keys = tr.perGroup(() => orderKeys(stmt.orderBy, tr));
   const limit = a.limit !== undefined ? ` LIMIT ${a.limit.toString()}` : '';
 
   const sql = (relation: string): string => {
-    const body = `FROM ${fromSql(stmt.from, shape.format, relation)}${where}${group}${having}`;
+    const body = `FROM ${rows.wrap(fromSql(stmt.from, shape.format, relation), filter)}${where}${group}${having}`;
     if (!stmt.distinct) {
       const orderBy = keys.length ? ` ORDER BY ${keys.map((k) => `${k.key} ${k.dir}`).join(', ')}` : '';
       return `SELECT ${line} AS line ${body}${orderBy}${limit}`;

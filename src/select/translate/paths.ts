@@ -3,6 +3,7 @@
 import { S3Error } from '../../errors.js';
 import type { PathStep, ResolvedRef } from '../sql/index.js';
 import { classifyScalar, type DuckType } from './duck-types.js';
+import type { JsonPaths } from './json-views.js';
 import { ident, jsonPathKey, sqlString } from './sqltext.js';
 import { MISSING_EXPR, type TExpr } from './types.js';
 
@@ -15,6 +16,8 @@ export interface Source {
   columns: { name: string; type: DuckType }[];
   /** JSON: the record value (the FROM path's value when there is one). */
   record: string;
+  /** JSON: path values read once per row. */
+  json?: JsonPaths;
 }
 
 /**
@@ -30,9 +33,9 @@ export const csvColumn = (index: number) => column(`c${index + 1}`);
 /** A name needs the case-insensitive fallback when some letter of it has another case. */
 const caseMatters = (name: string) => name.toLowerCase() !== name.toUpperCase();
 
-type ValueStep = Extract<PathStep, { kind: 'field' | 'index' }>;
+export type ValueStep = Extract<PathStep, { kind: 'field' | 'index' }>;
 
-function valueSteps(steps: readonly PathStep[]): ValueStep[] {
+export function valueSteps(steps: readonly PathStep[]): ValueStep[] {
   return steps.map((s) => {
     if (s.kind === 'wildcard' || s.kind === 'unpivot') {
       throw new S3Error('InvalidKeyPath', `A ${s.kind === 'wildcard' ? '[*]' : '.*'} step is only allowed in the FROM clause`);
@@ -41,25 +44,41 @@ function valueSteps(steps: readonly PathStep[]): ValueStep[] {
   });
 }
 
+/** DuckDB JSONPath of `steps` with exact key matching; undefined when a key is empty (JSONPath cannot name it). */
+export function exactJsonPath(steps: readonly ValueStep[]): string | undefined {
+  if (!steps.every((s) => s.kind === 'index' || s.name !== '')) return undefined;
+  return '$' + steps.map((s) => (s.kind === 'field' ? jsonPathKey(s.name) : `[${s.index}]`)).join('');
+}
+
+/** Whether some step is an unquoted name that may match a key in another case. */
+export function needsCaseFallback(steps: readonly ValueStep[]): boolean {
+  return steps.some((s) => s.kind === 'field' && !s.quoted && caseMatters(s.name));
+}
+
+/**
+ * Step by step below `base`, each unquoted name trying its exact spelling before any other case; with
+ * `quiet`, a name several keys match gives NULL instead of failing with AmbiguousFieldName.
+ */
+export function caseInsensitiveWalk(base: string, steps: readonly ValueStep[], quiet = false): string {
+  let cur = base;
+  for (const s of steps) {
+    if (s.kind === 'index') cur = `json_extract(${cur}, '$[${s.index}]')`;
+    else if (!s.quoted && caseMatters(s.name)) cur = `${quiet ? 's3t_jfind_ci' : 's3t_jget_ci'}(${cur}, ${sqlString(s.name)})`;
+    else if (s.name === '') cur = `json_extract(${cur}, '/')`;
+    else cur = `json_extract(${cur}, ${sqlString('$' + jsonPathKey(s.name))})`;
+  }
+  return cur;
+}
+
 /** SQL of the JSON value at `steps` below `base` (SQL NULL when absent, i.e. MISSING). */
 export function jsonAccess(base: string, path: readonly PathStep[]): string {
   const steps = valueSteps(path);
   if (steps.length === 0) return base;
-  // DuckDB's JSONPath cannot name the empty key; such paths go step by step (a JSON pointer '/').
-  const exact = steps.every((s) => s.kind === 'index' || s.name !== '')
-    ? `json_extract(${base}, ${sqlString('$' + steps.map((s) => (s.kind === 'field' ? jsonPathKey(s.name) : `[${s.index}]`)).join(''))})`
-    : undefined;
-  const fallback = steps.some((s) => s.kind === 'field' && !s.quoted && caseMatters(s.name));
-  if (exact && !fallback) return exact;
-  // Step by step, each unquoted name trying its exact spelling before any other case.
-  let cur = base;
-  for (const s of steps) {
-    if (s.kind === 'index') cur = `json_extract(${cur}, '$[${s.index}]')`;
-    else if (!s.quoted && caseMatters(s.name)) cur = `s3t_jget_ci(${cur}, ${sqlString(s.name)})`;
-    else if (s.name === '') cur = `json_extract(${cur}, '/')`;
-    else cur = `json_extract(${cur}, ${sqlString('$' + jsonPathKey(s.name))})`;
-  }
-  return exact ? `coalesce(${exact}, ${cur})` : cur;
+  const exactPath = exactJsonPath(steps);
+  const exact = exactPath === undefined ? undefined : `json_extract(${base}, ${sqlString(exactPath)})`;
+  if (exact && !needsCaseFallback(steps)) return exact;
+  const walk = caseInsensitiveWalk(base, steps);
+  return exact ? `coalesce(${exact}, ${walk})` : walk;
 }
 
 /** Typed expression of a columnar value of DuckDB type `t` held in `sql`. */
@@ -125,7 +144,7 @@ export function columnarAccess(sql: string, t: DuckType, steps: readonly PathSte
 
 /** The whole record as one value (`SELECT s FROM S3Object s`). */
 export function rowValue(src: Source): TExpr {
-  if (src.format === 'json') return { sql: src.record, ty: 'json' };
+  if (src.format === 'json') return src.json ? src.json.value([]) : { sql: src.record, ty: 'json' };
   if (src.format === 'csv') {
     const pairs = src.csvNames.map((n, i) => `${sqlString(n)}, ${csvColumn(i)}`);
     return { sql: `json_object(${pairs.join(', ')})`, ty: 'json' };
@@ -146,7 +165,7 @@ export function refValue(src: Source, ref: Exclude<ResolvedRef, { kind: 'outputA
     }
     case 'value':
       if (src.format === 'columnar') return columnarByName(src, ref.steps);
-      return { sql: jsonAccess(src.record, ref.steps), ty: 'json' };
+      return src.json ? src.json.value(ref.steps) : { sql: jsonAccess(src.record, ref.steps), ty: 'json' };
   }
 }
 

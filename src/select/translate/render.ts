@@ -39,14 +39,19 @@ export function jsonValue(e: TExpr): string {
   return nullIsMissing(e) ? sql : `coalesce(${sql}, 'null')`;
 }
 
-function csvQuoter(out: Extract<OutputFormat, { kind: 'csv' }>): (field: string) => string {
+function csvQuoter(out: Extract<OutputFormat, { kind: 'csv' }>): (field: string, plain?: boolean) => string {
   const q = out.quoteCharacter;
   if (q === '') return (f) => `coalesce(${f}, '')`;
   const args = `${sqlString(q)}, ${sqlString(out.quoteEscapeCharacter || q)}`;
   if (out.quoteFields === 'ALWAYS') return (f) => `s3t_csv_always(${f}, ${args})`;
   const rest = `${args}, ${sqlString(out.fieldDelimiter || q)}, ${sqlString(out.recordDelimiter || q)}`;
   // A plain column is cheap to read several times; other expressions are bound once.
-  return (f) => (/^("[^"]+"\.)*"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`);
+  return (f, plain = false) => (plain || /^("[^"]+"\.)*"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`);
+}
+
+/** CSV text of a value; `plain` when it is cheap to compute several times (a view of a per-row JSON column). */
+function csvText(e: TExpr): { sql: string; plain: boolean } {
+  return { sql: textOf(e), plain: e.ty === 'json' && e.row !== undefined };
 }
 
 function renderCsv(items: readonly OutputItem[], out: Extract<OutputFormat, { kind: 'csv' }>): string {
@@ -54,9 +59,11 @@ function renderCsv(items: readonly OutputItem[], out: Extract<OutputFormat, { ki
   const delim = sqlString(out.fieldDelimiter);
   const fields: string[] = [];
   for (const it of items) {
-    if (it.kind === 'value') fields.push(quote(textOf(it.expr)));
-    else if (it.members.kind === 'static') for (const m of it.members.members) fields.push(quote(textOf(m.expr)));
-    else fields.push(`array_to_string(list_transform(s3t_jvalues(${it.members.sql}), lambda v: ${quote('s3t_jtext(v)')}), ${delim})`);
+    if (it.kind === 'value') {
+      const t = csvText(it.expr);
+      fields.push(quote(t.sql, t.plain));
+    } else if (it.members.kind === 'static') for (const m of it.members.members) fields.push(quote(textOf(m.expr)));
+    else fields.push(`array_to_string(list_transform(s3t_jtexts(${it.members.sql}), lambda v: ${quote('v', true)}), ${delim})`);
   }
   if (fields.length === 0) return `''`;
   return fields.length === 1 ? fields[0]! : `concat(${fields.join(`, ${delim}, `)})`;

@@ -11,6 +11,7 @@
 //   nested     a columnar STRUCT / LIST / MAP value (`duck` has its type)
 //   null       the NULL literal; missing: the MISSING literal
 import type { DuckType } from './duck-types.js';
+import type { RowColumn, RowColumns } from './rows.js';
 
 export type Family = 'string' | 'int' | 'decimal' | 'float' | 'bool' | 'timestamp' | 'json' | 'nested' | 'null' | 'missing';
 
@@ -41,7 +42,16 @@ export interface TExpr {
    * comparisons between such operands stay native and can be pushed down into the Parquet reader.
    */
   instant?: string;
+  /** A JSON path value read once per row, from a column (see json-views.ts). */
+  row?: JsonRow;
 }
+
+/**
+ * A JSON value held in a per-row column. `checked`, when set, is the value as expressions read it: the
+ * column, or for rows where it is NULL the case-insensitive lookup again, which fails where the column
+ * found several matching keys (AmbiguousFieldName) and is NULL otherwise.
+ */
+export interface JsonRow { cols: RowColumns; value: RowColumn; checked?: string }
 
 export const NULL_EXPR: TExpr = { sql: 'NULL', ty: 'null' };
 export const MISSING_EXPR: TExpr = { sql: 'NULL', ty: 'missing', missing: true };
