@@ -108,7 +108,8 @@ function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): Shado
 export async function prepareText(ctx: SourceContext, format: TextFormat, engine: Engine, shadows: ShadowCache | undefined, stamp: number): Promise<PreparedSource> {
   const direct = () => (format.kind === 'csv' ? prepareCsv(ctx, format) : prepareJson(ctx, format));
   const variant = shadows?.enabled ? textVariant(ctx, format) : undefined;
-  if (!shadows || variant === undefined) return direct();
+  // An object larger than the whole cache would only be converted to be thrown away, competing with queries.
+  if (!shadows || variant === undefined || ctx.info.size > shadows.maxBytes) return direct();
   const ref: ObjectRef = { bucket: ctx.bucket, key: ctx.key, etag: ctx.info.etag };
   if (format.kind === 'csv') {
     const lease = shadows.lookup<CsvMeta>(ref, variant);
