@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { ObjectWriteMeta, WriteOptions } from './store.js';
 import { pipeline } from 'node:stream/promises';
 
 export interface TempFile {
@@ -76,6 +77,20 @@ export class BlobFiles {
   }
 
   /** Drops a temp file that will not be published. */
+  /**
+   * Writes `source` to a temp file, then lets `beforeCommit` validate it (digests) and add late metadata;
+   * the temp file is removed when that throws.
+   */
+  async writeValidated(source: Source, beforeCommit: WriteOptions['beforeCommit']): Promise<{ temp: TempFile; extra: Partial<ObjectWriteMeta> | void }> {
+    const temp = await this.writeTemp(source);
+    try {
+      return { temp, extra: await beforeCommit?.({ size: temp.size, md5Hex: temp.md5Hex }) };
+    } catch (err) {
+      await this.discard(temp);
+      throw err;
+    }
+  }
+
   async discard(temp: TempFile): Promise<void> {
     await unlink(this.tempPathOf(temp.id)).catch(ignoreMissing);
   }

@@ -86,14 +86,7 @@ export class LocalStore implements Store {
   async putObject(bucket: string, key: string, body: Readable, meta: ObjectWriteMeta, opts?: WriteOptions): Promise<ObjectInfo> {
     this.db.requireBucket(bucket);
     validateObjectKey(key);
-    const temp = await this.blobs.writeTemp(body);
-    let extra: Partial<ObjectWriteMeta> | void;
-    try {
-      extra = await opts?.beforeCommit?.({ size: temp.size, md5Hex: temp.md5Hex });
-    } catch (err) {
-      await this.blobs.discard(temp);
-      throw err;
-    }
+    const { temp, extra } = await this.blobs.writeValidated(body, opts?.beforeCommit);
     const late = Object.fromEntries(Object.entries(extra ?? {}).filter(([, v]) => v !== undefined)) as Partial<ObjectWriteMeta>;
     const merged: ObjectWriteMeta = { ...meta, ...late, userMeta: late.userMeta ?? meta.userMeta };
     if (meta.checksums || late.checksums) merged.checksums = { ...meta.checksums, ...late.checksums };

@@ -109,14 +109,7 @@ export class Multipart {
   async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable, opts?: WriteOptions): Promise<PartInfo> {
     validatePartNumber(partNumber);
     this.find(bucket, key, uploadId);
-    const temp = await this.blobs.writeTemp(body);
-    let extra: Partial<ObjectWriteMeta> | void;
-    try {
-      extra = await opts?.beforeCommit?.({ size: temp.size, md5Hex: temp.md5Hex });
-    } catch (err) {
-      await this.blobs.discard(temp);
-      throw err;
-    }
+    const { temp, extra } = await this.blobs.writeValidated(body, opts?.beforeCommit);
     const record: PartRecord = { file: temp.id, etag: temp.md5Hex, size: temp.size, lastModified: Date.now() };
     if (extra?.checksums && Object.keys(extra.checksums).length > 0) record.checksums = extra.checksums;
     const pk = partKey(uploadId, partNumber);
