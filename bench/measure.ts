@@ -69,6 +69,8 @@ export interface CaseResult {
 export interface Probes {
   rss?: RssSampler;
   planCache?: () => Promise<PlanCacheCounters | undefined>;
+  /** Resolves once the server has finished background work the check round started (shadow builds). */
+  settle?: () => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -122,6 +124,8 @@ export async function measureCase(c: Case, runs: number, probes: Probes = {}): P
         result.checks.push({ against: b.name, ...compareAnswers(ourCheck.answer, theirs.answer, { ordered: c.ordered, relTol: c.relTol }) });
       }
     }
+    // Timed rounds measure the steady state: not racing a columnar-cache build the check round queued.
+    await probes.settle?.();
     const oursMs: number[] = [];
     const baseMs: number[][] = c.baselines.map(() => []);
     let lastOurs: RunOutcome = ourCheck;

@@ -89,6 +89,27 @@ export async function scrapePlanCache(endpointUrl: string): Promise<PlanCacheCou
   }
 }
 
+/**
+ * Waits until the columnar cache has no build queued or running (the selectd_select_shadow_pending
+ * gauge); returns at once for an endpoint without it, and gives up after `limitMs`.
+ */
+export async function shadowsSettled(endpointUrl: string, limitMs = 600_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    let text: string;
+    try {
+      const r = await fetch(new URL('/metrics', endpointUrl));
+      if (!r.ok) return;
+      text = await r.text();
+    } catch {
+      return;
+    }
+    const m = /^selectd_select_shadow_pending\s+(\d+)\s*$/m.exec(text);
+    if (!m || m[1] === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Hit rate over the lookups between two scrapes; null when unknown or when there were none. */
 export function hitRate(before: PlanCacheCounters | undefined, after: PlanCacheCounters | undefined): number | null {
   if (!after) return null;

@@ -10,7 +10,7 @@ import { uploadFiles } from '../datasets/upload.js';
 import { onAbnormalExit } from './cleanup.js';
 import { measureCase, type Case, type CaseResult } from './measure.js';
 import { objectCases } from './object-cases.js';
-import { RssSampler, scrapePlanCache } from './probes.js';
+import { RssSampler, scrapePlanCache, shadowsSettled } from './probes.js';
 import { formatTable, machineInfo, reportJson, type DatasetUse, type SuiteReport } from './report.js';
 import { S3Client, type Endpoint } from './s3-client.js';
 import { fileKey, selectCases, type DatasetFile, type Target } from './select-cases.js';
@@ -126,7 +126,7 @@ export async function runBench(opts: BenchOptions): Promise<SuiteReport[]> {
       try {
         for (const c of cases) {
           log(`${suite.name} / ${c.name}`);
-          results.push(await measureCase(c, runs, { rss, planCache: () => scrapePlanCache(endpointUrl), log }));
+          results.push(await measureCase(c, runs, { rss, planCache: () => scrapePlanCache(endpointUrl), settle: () => shadowsSettled(endpointUrl), log }));
         }
       } finally {
         await close();

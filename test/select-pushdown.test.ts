@@ -2,7 +2,7 @@
 // reader projects; an unused column must not be among them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translate } from '../src/select/translate/index.js';
-import { CSV_OUT, TranslateDb } from './helpers/translate-db.js';
+import { CSV_OUT, KeyedJsonShadow, TranslateDb } from './helpers/translate-db.js';
 
 let db: TranslateDb;
 beforeAll(async () => { db = await TranslateDb.open(); });
@@ -17,7 +17,7 @@ async function plan(sql: string): Promise<string> {
 function projections(text: string): string[] {
   const m = /Projections:\s*([\s\S]*?)(?:\n\s*│?\s*─|\n\s*│\s*\n|Filters|Estimated|~)/.exec(text);
   if (!m) throw new Error(`no projections in plan:\n${text}`);
-  return m[1].split(/[\s│]+/).map((s) => s.trim()).filter((s) => /^c\d+$|^[a-z_]+$/.test(s));
+  return m[1].split(/[\s│]+/).map((s) => s.trim()).filter((s) => /^c\d+$|^[a-z_]+$|^s3_[ki]\d+$/.test(s));
 }
 
 describe('projection pushdown', () => {
@@ -47,5 +47,24 @@ describe('projection pushdown', () => {
     expect(text).toMatch(/PARQUET_SCAN|READ_PARQUET/);
     expect(projections(text)).toContain('b');
     expect(projections(text)).not.toContain('c');
+  });
+});
+
+describe('JSON key columns of the columnar cache', () => {
+  it('read a referenced top-level key from its own column, never the whole record', async () => {
+    const file = db.file('keys.json', '{"a":1,"b":{"x":"p"},"c":"wide"}\n{"a":2,"b":{"x":"q"}}\n');
+    const { shape, relation } = await new KeyedJsonShadow(db, file, `${db.dir}/keys.parquet`).open();
+    expect(shape.jsonKeys).toEqual(['a', 'b', 'c']);
+    expect(shape.jsonIntKeys).toEqual(['a']);
+    const sql = translate('SELECT s.b.x FROM S3Object s WHERE s.a = 2', shape, CSV_OUT).sql(relation);
+    expect(await db.lines(sql)).toEqual(['q']);
+    const text = await plan(sql);
+    const cols = projections(text);
+    // s.a = 2 compares a's BIGINT column (DuckDB may push that filter into the scan); s.b.x parses only b's value.
+    expect(text).toContain('s3_i1');
+    expect(cols).toContain('s3_k2');
+    expect(cols).not.toContain('s3_k1');
+    expect(cols).not.toContain('j');
+    expect(cols).not.toContain('s3_k3');
   });
 });

@@ -161,6 +161,27 @@ describe('ShadowCache', () => {
     expect(text).toContain('selectd_select_shadow_bytes 42');
     expect(text).toContain('selectd_select_shadow_written_bytes_total 42');
   });
+
+  it('shows builds queued or running as pending', async () => {
+    const cache = await open(1000);
+    const pending = () => cache.metrics.map((m) => m.render()).join('\n').match(/^selectd_select_shadow_pending (\d+)$/m)?.[1];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    cache.schedule(ref('slow'), 'v', 0, async (tmp) => {
+      started();
+      await gate;
+      writeFileSync(tmp, Buffer.alloc(5));
+      return { meta: { bytes: 5 } };
+    });
+    cache.schedule(ref('next'), 'v', 0, builder(5));
+    await running;
+    expect(pending()).toBe('2');
+    release();
+    await cache.idle();
+    expect(pending()).toBe('0');
+  });
 });
 
 describe('observeStore', () => {

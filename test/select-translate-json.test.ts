@@ -3,7 +3,8 @@
 // and JSON / CSV rendering of dynamic values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translate } from '../src/select/translate/index.js';
-import { Dataset, failureCode, JSON_OUT, TranslateDb } from './helpers/translate-db.js';
+import { MAX_KEY_COLUMNS } from '../src/select/sources/json-keys.js';
+import { Dataset, failureCode, JSON_OUT, KeyedJsonShadow, TranslateDb } from './helpers/translate-db.js';
 
 let db: TranslateDb;
 let docs: Dataset;
@@ -177,5 +178,61 @@ describe('referenced keys', () => {
       .toEqual({ all: false, keys: ['a', 'C', 'd'] });
     expect(translate('SELECT x FROM S3Object[*].items[*] x', { format: 'json' }, JSON_OUT).referenced).toEqual({ all: false, keys: ['items'] });
     expect(translate('SELECT * FROM S3Object', { format: 'json' }, JSON_OUT).referenced.all).toBe(true);
+  });
+});
+
+describe('key columns of the columnar cache', () => {
+  async function keysOf(name: string, text: string): Promise<string[] | undefined> {
+    const { shape } = await new KeyedJsonShadow(db, db.file(name, text), `${db.dir}/${name}.parquet`).open();
+    return shape.jsonKeys;
+  }
+
+  it('lists every top-level key of every record, whatever record has it', async () => {
+    expect(await keysOf('k1.json', '{"b":null}\n[1,2]\n"x"\n{"a":{"z":1},"B":2}\n')).toEqual(['B', 'a', 'b']);
+  });
+
+  it('keeps records only when a key repeats within a record, a key is empty or there are too many', async () => {
+    expect(await keysOf('k2.json', '{"a":1}\n{"a":1,"a":2}\n')).toBeUndefined();
+    expect(await keysOf('k3.json', '{"":1,"a":2}\n')).toBeUndefined();
+    const wide = Object.fromEntries(Array.from({ length: MAX_KEY_COLUMNS + 1 }, (_, i) => [`k${i}`, i]));
+    expect(await keysOf('k4.json', JSON.stringify(wide) + '\n')).toBeUndefined();
+  });
+
+  it('answers as the records do where several keys differ only in case', async () => {
+    const cases = Dataset.json(db, 'cases.json', '{"Name":"a"}\n{"NAME":"b"}\n{"name":"c","NAME":"d"}\n{"Name":"e","NAME":"f"}\n');
+    expect(await cases.run('SELECT s.name FROM S3Object s LIMIT 3')).toEqual(['a', 'b', 'c']);
+    expect(await failureCode(() => cases.run('SELECT s.name FROM S3Object s'))).toBe('AmbiguousFieldName');
+    expect(await cases.run('SELECT s."NAME" FROM S3Object s')).toEqual(['', 'b', 'd', 'f']);
+  });
+});
+
+describe('BIGINT columns of int keys', () => {
+  async function intKeysOf(name: string, text: string): Promise<string[] | undefined> {
+    const { shape } = await new KeyedJsonShadow(db, db.file(name, text), `${db.dir}/${name}.parquet`).open();
+    return shape.jsonIntKeys;
+  }
+
+  it('are kept only for keys whose numbers are all ints written as DuckDB writes them', async () => {
+    const text = [
+      '{"i":1,"n":null,"neg":-0,"f":1.0,"e":1e2,"big":9223372036854775808,"s":"1","mix":1,"none":null}',
+      '{"i":-7,"n":3,"neg":2,"f":2,"e":3,"big":1,"s":"2","mix":"x"}',
+      '{"n":null}',
+    ].join('\n');
+    // DuckDB's JSON reader keeps -0 as the int 0 (its text is "0"), so that key qualifies too.
+    expect(await intKeysOf('ints.json', text)).toEqual(['i', 'n', 'neg']);
+  });
+
+  it('give the answers of the values themselves, with null and MISSING beside the ints', async () => {
+    const ints = Dataset.json(db, 'agg-ints.json', [
+      '{"k":"a","v":5}', '{"k":"b","v":null}', '{"k":"a"}', '{"k":"b","v":-12}', '{"k":"c","v":9223372036854775807}', '{"k":"c","v":1}',
+    ].join('\n'));
+    expect(await ints.run('SELECT MIN(s.v), MAX(s.v), COUNT(s.v), AVG(s.v) FROM S3Object s WHERE s.k <> \'c\'')).toEqual(['-12,5,2,-3.5']);
+    expect(await ints.run('SELECT SUM(s.v) FROM S3Object s WHERE s.k = \'a\' OR s.k = \'b\'')).toEqual(['-7']);
+    expect(await failureCode(() => ints.run('SELECT SUM(s.v) FROM S3Object s WHERE s.k <> \'b\''))).toBe('IntegerOverflow');
+    expect(await ints.run('SELECT s.k, s.v FROM S3Object s WHERE s.v > 0 OR s.v = -12')).toEqual(['a,5', 'b,-12', 'c,9223372036854775807', 'c,1']);
+    expect(await ints.json('SELECT s.v FROM S3Object s WHERE s.k = \'b\'')).toEqual(['{"v":null}', '{"v":-12}']);
+    expect(await ints.run('SELECT s.k, MAX(s.v) FROM S3Object s GROUP BY s.k ORDER BY MAX(s.v)')).toEqual(['b,-12', 'a,5', 'c,9223372036854775807']);
+    expect(await ints.run('SELECT s.v FROM S3Object s ORDER BY s.v DESC LIMIT 3')).toEqual(['', '', '9223372036854775807']);
+    expect(await ints.run('SELECT s.v + 1, CAST(s.v AS FLOAT) FROM S3Object s WHERE s.v = 5')).toEqual(['6,5.0']);
   });
 });

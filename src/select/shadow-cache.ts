@@ -86,6 +86,7 @@ export class ShadowCache {
       this.lookups, this.written, this.builds, this.evictions,
       new Gauge('selectd_select_shadow_bytes', 'bytes of Parquet shadows in the columnar cache', () => this.total),
       new Gauge('selectd_select_shadow_entries', 'Parquet shadows in the columnar cache', () => this.entries.size),
+      new Gauge('selectd_select_shadow_pending', 'Parquet shadow builds queued or running', () => this.queue.length + this.flights.size),
     ];
   }
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mapDuckDbError } from '../../src/duckdb/errors.js';
 import { loadSqlDir } from '../../src/duckdb/setup.js';
+import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumnsSql } from '../../src/select/sources/json-keys.js';
 import { translate, type OutputFormat, type SourceShape } from '../../src/select/translate/index.js';
 
 export const CSV_OUT: OutputFormat = {
@@ -69,6 +70,7 @@ export class Dataset {
     private readonly db: TranslateDb,
     readonly shape: SourceShape,
     private readonly relation: string,
+    private readonly keyed?: KeyedJsonShadow,
   ) {}
 
   /** CSV data rows (no header line in the file, as the source skips it); `width` defaults to the header's. */
@@ -79,8 +81,14 @@ export class Dataset {
     return new Dataset(db, shape, db.csvRelation(file, width));
   }
 
+  /**
+   * JSON records. Every query also runs over the records as the columnar cache keeps them (a Parquet
+   * shadow with one column per top-level key, when the key set allows) and must give the same answer.
+   */
   static json(db: TranslateDb, name: string, text: string): Dataset {
-    return new Dataset(db, { format: 'json' }, db.jsonRelation(db.file(name, text)));
+    const file = db.file(name, text);
+    const shadow = new KeyedJsonShadow(db, file, path.join(db.dir, `${name}.keyed.parquet`));
+    return new Dataset(db, { format: 'json' }, db.jsonRelation(file), shadow);
   }
 
   /** A Parquet file written by DuckDB from `select` (a query yielding the columns). */
@@ -96,12 +104,52 @@ export class Dataset {
     return translate(query, this.shape, out).sql(this.relation);
   }
 
-  run(query: string, out: OutputFormat = CSV_OUT): Promise<string[]> {
-    return this.db.lines(this.sql(query, out));
+  async run(query: string, out: OutputFormat = CSV_OUT): Promise<string[]> {
+    const plain = await outcome(() => this.db.lines(this.sql(query, out)));
+    if (this.keyed) {
+      const { shape, relation } = await this.keyed.open();
+      const keyed = await outcome(() => this.db.lines(translate(query, shape, out).sql(relation)));
+      const describe = (o: Outcome) => ('lines' in o ? o.lines : `error ${mapDuckDbError(o.error).code}`);
+      if (JSON.stringify(describe(keyed)) !== JSON.stringify(describe(plain))) {
+        throw new Error(`key-column shadow differs for ${query}: ${JSON.stringify(describe(keyed))} vs ${JSON.stringify(describe(plain))}`);
+      }
+    }
+    if ('error' in plain) throw plain.error;
+    return plain.lines;
   }
 
   json(query: string): Promise<string[]> {
     return this.run(query, JSON_OUT);
+  }
+}
+
+type Outcome = { lines: string[] } | { error: unknown };
+
+async function outcome(run: () => Promise<string[]>): Promise<Outcome> {
+  try {
+    return { lines: await run() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A JSON file's columnar-cache form, built as the shadow builder builds it (see json-keys.ts). */
+export class KeyedJsonShadow {
+  private opened: Promise<{ shape: SourceShape; relation: string }> | undefined;
+
+  constructor(private readonly db: TranslateDb, private readonly source: string, private readonly file: string) {}
+
+  open(): Promise<{ shape: SourceShape; relation: string }> {
+    this.opened ??= (async () => {
+      const records = `${this.file}.records`;
+      await this.db.conn.run(`COPY (SELECT j FROM ${this.db.jsonRelation(this.source)}) TO ${lit(records)} (FORMAT parquet)`);
+      const query = async (sql: string) => (await this.db.conn.runAndReadAll(sql)).getRowObjectsJS();
+      const keys = await topLevelKeys(query, records);
+      await this.db.conn.run(`COPY (${withKeyColumnsSql(records, keys ?? [])}) TO ${lit(this.file)} (FORMAT parquet)`);
+      const shape = keyedJsonShape(keys, keys && await intKeys(query, this.file, keys));
+      return { shape, relation: keyedJsonRelation(this.file, shape) };
+    })();
+    return this.opened;
   }
 }
 

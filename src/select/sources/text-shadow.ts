@@ -6,19 +6,22 @@
 //         skipped, '' kept apart from the NULL of a short row's missing fields). M is one more than the
 //         widest column seen so far; when that last column is NULL everywhere, no row is wider and any
 //         higher index reads as NULL (MISSING); otherwise queries past M fall back to the object.
-//   JSON  one column j holding each record as JSON text (Parquet's JSON type): absent attributes stay
-//         absent (MISSING) and null stays null.
+//   JSON  column j holding each record as JSON text (Parquet's JSON type): absent attributes stay
+//         absent (MISSING) and null stays null; beside it, when the key set allows, one column per
+//         top-level key (see json-keys.ts).
 // Every option that changes what is read is part of the shadow's key; ScanRange queries never use one.
+import fs from 'node:fs';
 import type { Engine } from '../../duckdb/engine.js';
 import type { ObjectRef, ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
 import type { Translation } from '../translate/index.js';
 import type { CsvInput, JsonInput } from '../request.js';
 import { prepareCsv } from './csv-source.js';
+import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumnsSql } from './json-keys.js';
 import { prepareJson } from './json-source.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
 interface CsvMeta { width: number; header: string[] | null; columns: number; complete: boolean; counters: ByteCounters }
-interface JsonMeta { counters: ByteCounters }
+interface JsonMeta { counters: ByteCounters; keys?: string[]; ints?: string[] }
 
 type TextFormat = CsvInput | JsonInput;
 
@@ -49,10 +52,12 @@ function csvShadowSource(lease: ShadowLease<CsvMeta>): PreparedSource {
 }
 
 function jsonShadowSource(lease: ShadowLease<JsonMeta>, json: JsonInput): PreparedSource {
+  const { keys, ints } = lease.meta;
+  const shape = keyedJsonShape(keys, ints);
   return {
-    shape: { format: 'json' },
-    fingerprint: `json:${json.type}`,
-    relation: () => `(SELECT CAST(j AS JSON) AS j FROM read_parquet(${sqlString(lease.path)})) AS t`,
+    shape,
+    fingerprint: `json:${json.type}:${JSON.stringify([keys ?? null, ints ?? null])}`,
+    relation: () => keyedJsonRelation(lease.path, shape),
     counters: () => ({ ...lease.meta.counters }),
     close: lease.release,
   };
@@ -92,11 +97,18 @@ function csvBuilder(ctx: SourceContext, csv: CsvInput, engine: Engine, widest: n
 function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): ShadowBuilder<JsonMeta> {
   return async (tmp, signal) => {
     const src = await prepareJson({ ...ctx, signal }, json);
+    const records = `${tmp}.records`;
     try {
-      await copyOut(engine, src, `SELECT j FROM ${src.relation({ all: true })}`, tmp, signal);
-      return { meta: { counters: src.counters() } };
+      // Records first, then the key columns read from them: the key set is known only after a full pass.
+      await copyOut(engine, src, `SELECT j FROM ${src.relation({ all: true })}`, records, signal);
+      const query = (sql: string) => engine.queryRows(sql, undefined, { signal, timeoutMs: 0 });
+      const keys = await topLevelKeys(query, records);
+      await query(`COPY (${withKeyColumnsSql(records, keys ?? [])}) TO ${sqlString(tmp)} (FORMAT parquet)`);
+      if (!keys) return { meta: { counters: src.counters() } };
+      return { meta: { counters: src.counters(), keys, ints: await intKeys(query, tmp, keys) } };
     } finally {
       await src.close();
+      await fs.promises.rm(records, { force: true });
     }
   };
 }

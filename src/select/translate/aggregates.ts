@@ -73,6 +73,10 @@ function extreme(fn: 'MIN' | 'MAX', v: TExpr): TExpr {
     const best = `${pick}(struct_pack(d := ${n.num}, i := ${n.isInt}, h := ${n.int}), ${n.num})`;
     return { sql: `coalesce(list_transform([${best}], lambda r: CASE WHEN r.i THEN to_json(r.h) ELSE s3t_fjson(r.d) END)[1], ${JSON_NULL})`, ty: 'json' };
   }
+  if (v.ty === 'json' && v.row?.int) {
+    // Every number is an int whose text is its BIGINT's, and null or MISSING the only other values.
+    return { sql: `coalesce(to_json(${fn.toLowerCase()}(${v.row.int})), ${JSON_NULL})`, ty: 'json' };
+  }
   if (v.ty === 'json' || v.ty === 'nested') {
     const j = toJson(v);
     const d: TExpr = v.ty === 'json' ? v : { sql: j, ty: 'json' };

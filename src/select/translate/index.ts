@@ -8,7 +8,8 @@
 //             — c1..cN as VARCHAR, N >= csvWidth and >= every index in referenced.csvIndexes; an empty
 //             field is '' and a field past the end of a short row is NULL (read as MISSING).
 //   json      read_json(<path>, format = 'newline_delimited' | 'auto', records = false,
-//             columns = {j: 'JSON'}, …) AS t — one row per top-level value, in column j.
+//             columns = {j: 'JSON'}, …) AS t — one row per top-level value, in column j; with
+//             shape.jsonKeys, also one JSON column per top-level key (see keyColumnName in json-views.ts).
 //   columnar  read_parquet(<path>) AS t (or any relation with the columns of shape.columns).
 // The session time zone must be UTC (TIMESTAMP WITH TIME ZONE columns convert through it), and the
 // macros of sql/*.sql must be loaded.
@@ -16,7 +17,7 @@ import { analyze, parseSql, type Analysis, type InputDescription, type OrderItem
 import { parseDuckType } from './duck-types.js';
 import { ExprTranslator } from './expr.js';
 import { fromSql, RECORD, RECORD_COLUMN } from './from.js';
-import { JsonPaths } from './json-views.js';
+import { JsonPaths, type KeyColumns } from './json-views.js';
 import { refValue, starOf, type Source } from './paths.js';
 import { renderLine, type OutputFormat, type OutputItem } from './render.js';
 import { RowColumns } from './rows.js';
@@ -27,6 +28,16 @@ export interface SourceShape {
   format: 'csv' | 'json' | 'columnar';
   csvWidth?: number;
   csvHeader?: string[];
+  /**
+   * JSON: every top-level key that occurs in any record (none occurs twice in one record), the i-th
+   * readable as column keyColumnName(i) holding json_extract(j, '$."key"').
+   */
+  jsonKeys?: string[];
+  /**
+   * JSON: keys of jsonKeys whose every value is MISSING, null or an int whose text is exactly its
+   * BIGINT's; for such a key, column intColumnName(i) holds that BIGINT (NULL for MISSING and null).
+   */
+  jsonIntKeys?: string[];
   columns?: { name: string; type: string }[];
 }
 
@@ -37,7 +48,7 @@ export interface Translation {
   referenced: { all: boolean; csvIndexes?: number[]; keys?: string[] };
 }
 
-function sourceOf(shape: SourceShape, rows: RowColumns): Source {
+function sourceOf(shape: SourceShape, rows: RowColumns, fromPath: boolean): Source {
   const header = shape.csvHeader ?? [];
   const width = Math.max(shape.csvWidth ?? 0, header.length);
   const src: Source = {
@@ -46,8 +57,15 @@ function sourceOf(shape: SourceShape, rows: RowColumns): Source {
     columns: (shape.columns ?? []).map((c) => ({ name: c.name, type: parseDuckType(c.type) })),
     record: RECORD_COLUMN,
   };
-  if (shape.format === 'json') src.json = new JsonPaths(rows, RECORD);
+  // A FROM path re-binds the record below the top level, where the key columns do not apply.
+  if (shape.format === 'json') src.json = new JsonPaths(rows, RECORD, fromPath ? undefined : keyColumns(shape));
   return src;
+}
+
+function keyColumns(shape: SourceShape): KeyColumns | undefined {
+  if (!shape.jsonKeys) return undefined;
+  const ints = new Set(shape.jsonIntKeys ?? []);
+  return { keys: shape.jsonKeys, ints: shape.jsonKeys.map((k) => ints.has(k)) };
 }
 
 function outputItems(a: Analysis, tr: ExprTranslator): OutputItem[] {
@@ -81,7 +99,7 @@ export function translate(sqlText: string, shape: SourceShape, output: OutputFor
   if (shape.columns) input.columns = shape.columns.map((c) => c.name);
   const a = analyze(stmt, input);
   const rows = new RowColumns();
-  const tr = new ExprTranslator(sourceOf(shape, rows), a.resolved, a.aggregate);
+  const tr = new ExprTranslator(sourceOf(shape, rows, stmt.from.steps.length > 0), a.resolved, a.aggregate);
 
   const line = tr.perGroup(() => renderLine(outputItems(a, tr), output));
   let where = '';

@@ -7,28 +7,58 @@
 // name; where the value is used, a NULL column takes the case-insensitive lookup again (s3t_jget_ci),
 // which fails for exactly those rows and is otherwise NULL (MISSING) too.
 import type { PathStep } from '../sql/index.js';
-import { caseInsensitiveWalk, exactJsonPath, jsonAccess, needsCaseFallback, valueSteps } from './paths.js';
+import { caseInsensitiveWalk, exactJsonPath, jsonAccess, needsCaseFallback, SOURCE_ALIAS, valueSteps } from './paths.js';
 import type { RowColumn, RowColumns } from './rows.js';
-import { sqlString } from './sqltext.js';
-import type { TExpr } from './types.js';
+import { ident, sqlString } from './sqltext.js';
+import type { JsonRow, TExpr } from './types.js';
+
+/** Column of the relation holding top-level key number `i` (0-based) of SourceShape.jsonKeys. */
+export const keyColumnName = (i: number): string => `s3_k${i + 1}`;
+/** Column of the relation holding that key's value as a BIGINT (see SourceShape.jsonIntKeys). */
+export const intColumnName = (i: number): string => `s3_i${i + 1}`;
+
+/** The source's top-level key columns: every key, and whether it has a BIGINT column. */
+export interface KeyColumns { keys: readonly string[]; ints: readonly boolean[] }
+
+const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
+
+/** Where a first step leads with a complete key list: a key's column, nowhere, or undecided until run time. */
+type KeyMatch = { column: RowColumn; int?: string } | 'missing' | 'dynamic';
 
 export class JsonPaths {
   private readonly paths: string[] = [];
+  private readonly below = new Map<string, JsonPaths>();
 
-  /** `record`: the column holding the record (a column of the source itself, not one of `cols`). */
+  /**
+   * `record`: the column holding the record (a column of the source itself, not one of `cols`).
+   * `keyCols`: the complete list of the record's top-level keys, each with a column (SourceShape.jsonKeys).
+   */
   constructor(
     private readonly cols: RowColumns,
     private readonly record: RowColumn,
+    private readonly keyCols?: KeyColumns,
   ) {}
 
   /** The value at `path` below the record (SQL NULL when absent, i.e. MISSING). */
   value(path: readonly PathStep[]): TExpr {
     const steps = valueSteps(path);
+    const first = steps[0];
+    if (this.keyCols && first?.kind === 'field') {
+      const match = this.matchKey(first);
+      if (match === 'missing') return { sql: 'CAST(NULL AS JSON)', ty: 'json' };
+      if (match !== 'dynamic' && steps.length === 1) {
+        const row: JsonRow = { cols: this.cols, value: match.column };
+        if (match.int) row.int = match.int;
+        return { sql: match.column.ref, ty: 'json', row };
+      }
+      if (match !== 'dynamic') return this.under(match.column).value(steps.slice(1));
+    }
     if (steps.length === 0) return { sql: this.record.ref, ty: 'json', row: { cols: this.cols, value: this.record } };
     const exact = exactJsonPath(steps);
     if (exact === undefined) return { sql: jsonAccess(this.record.ref, steps), ty: 'json' };
     // One path is extracted as itself, several as a list (the SQL is rendered once all are known).
-    const list = this.cols.column('json paths', [], () => {
+    const scope = this.record.inner;
+    const list = this.cols.column(`json paths ${scope}`, [], () => {
       const paths = this.paths.map(sqlString);
       return `json_extract(${this.record.inner}, ${paths.length === 1 ? paths[0]! : `[${paths.join(', ')}]`})`;
     });
@@ -36,13 +66,48 @@ export class JsonPaths {
     if (at < 0) at = this.paths.push(exact) - 1;
     const item = () => (this.paths.length === 1 ? list.inner : `${list.inner}[${at + 1}]`);
     if (!needsCaseFallback(steps)) {
-      const value = this.cols.column(`path ${exact}`, [list], item);
+      const value = this.cols.column(`path ${scope} ${exact}`, [list], item);
       return { sql: value.ref, ty: 'json', row: { cols: this.cols, value } };
     }
     const quiet = caseInsensitiveWalk(this.record.inner, steps, true);
-    const value = this.cols.column(`path ${exact} ci`, [list], () => `coalesce(${item()}, ${quiet})`);
+    const value = this.cols.column(`path ${scope} ${exact} ci`, [list], () => `coalesce(${item()}, ${quiet})`);
     const checked = `coalesce(${value.ref}, ${caseInsensitiveWalk(this.record.ref, steps)})`;
     return { sql: checked, ty: 'json', row: { cols: this.cols, value, checked } };
+  }
+
+  /**
+   * The key column a first step reads. An exact name needs its exact key. An unquoted name takes its
+   * exact spelling first, else the one key equal but for case, else fails as ambiguous, per record: with
+   * one such key in the whole list the column answers every record; with several, only the record can.
+   */
+  private matchKey(step: Extract<PathStep, { kind: 'field' }>): KeyMatch {
+    const keys = this.keyCols!.keys;
+    let hits: number[];
+    if (!needsCaseFallback([step])) {
+      hits = keys.indexOf(step.name) >= 0 ? [keys.indexOf(step.name)] : [];
+    } else {
+      // DuckDB's lower() and JavaScript's agree on ASCII; other keys are left to the per-record lookup.
+      if (!isAscii(step.name) || !keys.every(isAscii)) return 'dynamic';
+      const lower = step.name.toLowerCase();
+      hits = keys.flatMap((k, i) => (k.toLowerCase() === lower ? [i] : []));
+    }
+    if (hits.length === 0) return 'missing';
+    if (hits.length > 1) return 'dynamic';
+    const at = hits[0]!;
+    const name = ident(keyColumnName(at));
+    const match: KeyMatch = { column: { inner: name, ref: `${SOURCE_ALIAS}.${name}` } };
+    if (this.keyCols!.ints[at]) match.int = `${SOURCE_ALIAS}.${ident(intColumnName(at))}`;
+    return match;
+  }
+
+  /** Paths below a key column. */
+  private under(column: RowColumn): JsonPaths {
+    let paths = this.below.get(column.inner);
+    if (!paths) {
+      paths = new JsonPaths(this.cols, column);
+      this.below.set(column.inner, paths);
+    }
+    return paths;
   }
 }
 
@@ -56,6 +121,11 @@ export class JsonView {
     readonly macro: string,
     /** Extra arguments (constant SQL). */
     readonly args: readonly string[] = [],
+    /**
+     * The view from the value's BIGINT `i` (see JsonRow.int) and text `t`, where it is cheaper; it must
+     * equal the text form on every value such a column can hold (ints, null, MISSING).
+     */
+    readonly ofInt?: (i: string, t: string) => string,
   ) {}
 
   /** The view of the JSON expression `x`. */
@@ -69,11 +139,11 @@ export class JsonView {
   }
 }
 
-export const KIND = new JsonView('kind');
-export const NUM = new JsonView('num');
-export const IS_INT = new JsonView('isint');
+export const KIND = new JsonView('kind', [], (i, t) => `CASE WHEN ${i} IS NOT NULL THEN 2 ELSE s3t_jt_kind(${t}) END`);
+export const NUM = new JsonView('num', [], (i) => `CAST(${i} AS DOUBLE)`);
+export const IS_INT = new JsonView('isint', [], (i, t) => `CASE WHEN ${i} IS NOT NULL THEN true ELSE s3t_jt_isint(${t}) END`);
 /** The value as an exact integer, where IS_INT holds. */
-export const INT = new JsonView('int');
+export const INT = new JsonView('int', [], (i) => `CAST(${i} AS HUGEINT)`);
 export const SORT_TEXT = new JsonView('sorttext');
 export const TEXT = new JsonView('text');
 export const STR = new JsonView('str');
@@ -83,13 +153,14 @@ export const eqText = (lit: string) => new JsonView('eq_text', [lit]);
 /** Membership in a list of constants given as their JSON texts. */
 export const inText = (lits: string) => new JsonView('in_text', [lits]);
 /** Equality with a numeric constant. */
-export const eqNum = (n: string) => new JsonView('eq_num', [n]);
+export const eqNum = (n: string) => new JsonView('eq_num', [n], (i) => `(CAST(${i} AS HUGEINT) = ${n})`);
 
 /** SQL of `view` applied to the dynamic value `e`, read from its per-row column when it has one. */
 export function jsonView(e: TExpr, view: JsonView): string {
   const r = e.row;
   if (!r) return view.of(e.sql);
-  const sql = view.ofText(`CAST(${r.value.ref} AS VARCHAR)`);
+  const text = `CAST(${r.value.ref} AS VARCHAR)`;
+  const sql = r.int && view.ofInt ? view.ofInt(r.int, text) : view.ofText(text);
   // Every view of MISSING is NULL, so the check (which raises AmbiguousFieldName or finds nothing) runs
   // only where the view is NULL. COALESCE rather than CASE: DuckDB computes a COALESCE repeated within
   // one operator once, and the inner CASE reads the view so that it cannot be folded away.

@@ -51,7 +51,13 @@ export interface TExpr {
  * column, or for rows where it is NULL the case-insensitive lookup again, which fails where the column
  * found several matching keys (AmbiguousFieldName) and is NULL otherwise.
  */
-export interface JsonRow { cols: RowColumns; value: RowColumn; checked?: string }
+export interface JsonRow {
+  cols: RowColumns;
+  value: RowColumn;
+  checked?: string;
+  /** SQL of a BIGINT equal to the value wherever it is a number (always an int then); NULL elsewhere. */
+  int?: string;
+}
 
 export const NULL_EXPR: TExpr = { sql: 'NULL', ty: 'null' };
 export const MISSING_EXPR: TExpr = { sql: 'NULL', ty: 'missing', missing: true };

@@ -1,0 +1,83 @@
+// Top-level keys of a JSON shadow as columns of their own. Beside the record `j`, the shadow keeps each
+// top-level key's value as JSON (NULL where the record lacks the key, JSON `null` where it holds null),
+// so a query reading `s.delay` reads one small column instead of parsing every whole record.
+//
+// A column holds exactly what json_extract(j, '$."key"') gives, the expression the translator would
+// otherwise compute. A key whose every number is an int written as DuckDB writes a BIGINT (and whose
+// other values are null) also gets that BIGINT as a column: sums and comparisons then skip the text. The key list is only used when it is complete and unambiguous:
+//   - no record repeats a key (a repeated key would make the case-insensitive lookup fail per row);
+//   - no key is empty (JSONPath cannot name it);
+//   - at most MAX_KEY_COLUMNS keys (a wide, sparse object set would bloat the shadow).
+// Otherwise the shadow has `j` alone and queries parse records as before.
+import type { SourceShape } from '../translate/index.js';
+import { intColumnName, keyColumnName } from '../translate/json-views.js';
+import { ident, jsonPathKey, sqlString } from '../translate/sqltext.js';
+
+export const MAX_KEY_COLUMNS = 256;
+
+
+/** Runs a query and returns its rows (the engine's queryRows, or a plain connection in tests). */
+export type RowQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/**
+ * The sorted top-level keys of the records in the Parquet file `file` (column `j`), or undefined when
+ * they cannot be columns (see above).
+ */
+export async function topLevelKeys(query: RowQuery, file: string): Promise<string[] | undefined> {
+  const src = `read_parquet(${sqlString(file)})`;
+  const [dup] = await query(`SELECT coalesce(bool_or(len(k) <> len(list_distinct(k))), false) AS dup FROM (SELECT json_keys(j) AS k FROM ${src})`);
+  if (dup?.dup !== false) return undefined;
+  const rows = await query(`SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${src} ORDER BY k LIMIT ${MAX_KEY_COLUMNS + 1}`);
+  const keys = rows.map((r) => String(r.k));
+  if (keys.length > MAX_KEY_COLUMNS || keys.includes('')) return undefined;
+  return keys;
+}
+
+/**
+ * A SELECT over the file `file` (column `j`) yielding j and, per key of `keys`, its value and that value
+ * as a BIGINT where it reads as one (kept only for keys intKeys approves).
+ */
+export function withKeyColumnsSql(file: string, keys: readonly string[]): string {
+  const src = `read_parquet(${sqlString(file)})`;
+  if (keys.length === 0) return `SELECT j FROM ${src}`;
+  const paths = keys.map((k) => sqlString('$' + jsonPathKey(k)));
+  // One json_extract with a list of paths parses each record once for all keys.
+  const extract = keys.length === 1 ? `[json_extract(j, ${paths[0]!})]` : `json_extract(j, [${paths.join(', ')}])`;
+  const cols = keys.flatMap((_, i) => [
+    `"s3_e"[${i + 1}] AS ${ident(keyColumnName(i))}`,
+    `TRY_CAST(CAST("s3_e"[${i + 1}] AS VARCHAR) AS BIGINT) AS ${ident(intColumnName(i))}`,
+  ]);
+  return `SELECT j, ${cols.join(', ')} FROM (SELECT j, ${extract} AS "s3_e" FROM ${src})`;
+}
+
+/**
+ * The keys of `keys` (columns as withKeyColumnsSql wrote them to `file`) whose BIGINT column may stand in
+ * for their numbers: some value is a number, and every value that is neither MISSING nor null is one
+ * whose text is exactly its BIGINT's (so no fraction, exponent, -0 or int beyond 64 bits).
+ */
+export async function intKeys(query: RowQuery, file: string, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const checks = keys.map((_, i) => {
+    const t = `CAST(${ident(keyColumnName(i))} AS VARCHAR)`;
+    const n = ident(intColumnName(i));
+    const agrees = `CASE WHEN ${t} IS NULL OR ${t} = 'null' THEN true ELSE coalesce(CAST(${n} AS VARCHAR) = ${t}, false) END`;
+    return `count(${n}) > 0 AND bool_and(${agrees}) AS "ok${i}"`;
+  });
+  const [row] = await query(`SELECT ${checks.join(', ')} FROM read_parquet(${sqlString(file)})`);
+  return keys.filter((_, i) => row?.[`ok${i}`] === true);
+}
+
+/** The shape of a keyed shadow: its keys, and those of them with a BIGINT column. */
+export function keyedJsonShape(keys: string[] | undefined, ints: string[] | undefined): SourceShape {
+  if (!keys) return { format: 'json' };
+  return ints?.length ? { format: 'json', jsonKeys: keys, jsonIntKeys: ints } : { format: 'json', jsonKeys: keys };
+}
+
+/** The relation reading a keyed shadow `file` as the translator expects it for `shape`. */
+export function keyedJsonRelation(file: string, shape: SourceShape): string {
+  const ints = new Set(shape.jsonIntKeys ?? []);
+  const cols = ['CAST(j AS JSON) AS j', ...(shape.jsonKeys ?? []).flatMap((k, i) => [
+    ident(keyColumnName(i)), ...(ints.has(k) ? [ident(intColumnName(i))] : []),
+  ])];
+  return `(SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(file)})) AS t`;
+}
