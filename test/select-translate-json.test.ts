@@ -183,9 +183,29 @@ describe('referenced keys', () => {
 
 describe('key columns of the columnar cache', () => {
   async function keysOf(name: string, text: string): Promise<string[] | undefined> {
-    const { shape } = await new KeyedJsonShadow(db, db.file(name, text), `${db.dir}/${name}.parquet`).open();
-    return shape.jsonKeys;
+    return (await shapeOf(name, text)).jsonKeys;
   }
+
+  async function shapeOf(name: string, text: string) {
+    return (await new KeyedJsonShadow(db, db.file(name, text), `${db.dir}/${name}.parquet`).open()).shape;
+  }
+
+  it('notes when every record has the same keys in the same order, keeping that order', async () => {
+    expect(await shapeOf('u1.json', '{"z":1,"a":"x"}\n{"z":2,"a":null}\n')).toMatchObject({ jsonKeys: ['z', 'a'], jsonUniform: true });
+    expect((await shapeOf('u2.json', '{"z":1,"a":"x"}\n{"a":"y","z":2}\n')).jsonUniform).toBeUndefined();
+    expect((await shapeOf('u3.json', '{"z":1}\n{}\n')).jsonUniform).toBeUndefined();
+    expect((await shapeOf('u4.json', '{"z":1}\n"z"\n')).jsonUniform).toBeUndefined();
+  });
+
+  it('prints SELECT * of uniform records as CSV from the key columns, as the records themselves would', async () => {
+    const uniform = Dataset.json(db, 'uniform.json', [
+      '{"id":1,"s":"a,b","q":"say \\"hi\\"","n":null,"o":{"x":[1,2]},"f":1.50}',
+      '{"id":2,"s":"line\\nbreak","q":"","n":7,"o":[],"f":-0.0}',
+    ].join('\n'));
+    expect(await uniform.run('SELECT * FROM S3Object')).toEqual(['1,"a,b","say ""hi""",,"{""x"":[1,2]}",1.5', '2,"line\nbreak",,7,[],-0.0']);
+    expect(await uniform.run('SELECT s.*, s.id FROM S3Object s WHERE s.id = 2')).toEqual(['2,"line\nbreak",,7,[],-0.0,2']);
+    expect(await uniform.json('SELECT * FROM S3Object s WHERE s.id = 1')).toEqual(['{"id":1,"s":"a,b","q":"say \\"hi\\"","n":null,"o":{"x":[1,2]},"f":1.5}']);
+  });
 
   it('lists every top-level key of every record, whatever record has it', async () => {
     expect(await keysOf('k1.json', '{"b":null}\n[1,2]\n"x"\n{"a":{"z":1},"B":2}\n')).toEqual(['B', 'a', 'b']);

@@ -145,8 +145,8 @@ export class KeyedJsonShadow {
       await this.db.conn.run(`COPY (SELECT j FROM ${this.db.jsonRelation(this.source)}) TO ${lit(records)} (FORMAT parquet)`);
       const query = async (sql: string) => (await this.db.conn.runAndReadAll(sql)).getRowObjectsJS();
       const keys = await topLevelKeys(query, records);
-      await this.db.conn.run(`COPY (${withKeyColumnsSql(records, keys ?? [])}) TO ${lit(this.file)} (FORMAT parquet)`);
-      const shape = keyedJsonShape(keys, keys && await intKeys(query, this.file, keys));
+      await this.db.conn.run(`COPY (${withKeyColumnsSql(records, keys?.keys ?? [])}) TO ${lit(this.file)} (FORMAT parquet)`);
+      const shape = keyedJsonShape(keys, keys && await intKeys(query, this.file, keys.keys));
       return { shape, relation: keyedJsonRelation(this.file, shape) };
     })();
     return this.opened;

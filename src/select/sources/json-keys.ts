@@ -19,18 +19,31 @@ export const MAX_KEY_COLUMNS = 256;
 /** Runs a query and returns its rows (the engine's queryRows, or a plain connection in tests). */
 export type RowQuery = (sql: string) => Promise<Record<string, unknown>[]>;
 
+/** The top-level keys of a file's records; `uniform` when every record is an object with exactly these keys in this order. */
+export interface TopLevelKeys { keys: string[]; uniform: boolean }
+
 /**
- * The sorted top-level keys of the records in the Parquet file `file` (column `j`), or undefined when
- * they cannot be columns (see above).
+ * The top-level keys of the records in the Parquet file `file` (column `j`), or undefined when they
+ * cannot be columns (see above). In record order when uniform, else sorted.
  */
-export async function topLevelKeys(query: RowQuery, file: string): Promise<string[] | undefined> {
+export async function topLevelKeys(query: RowQuery, file: string): Promise<TopLevelKeys | undefined> {
   const src = `read_parquet(${sqlString(file)})`;
-  const [dup] = await query(`SELECT coalesce(bool_or(len(k) <> len(list_distinct(k))), false) AS dup FROM (SELECT json_keys(j) AS k FROM ${src})`);
-  if (dup?.dup !== false) return undefined;
-  const rows = await query(`SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${src} ORDER BY k LIMIT ${MAX_KEY_COLUMNS + 1}`);
-  const keys = rows.map((r) => String(r.k));
+  const [stats] = await query(
+    'SELECT coalesce(bool_or(len(k) <> len(list_distinct(k))), false) AS dup, count(DISTINCT k) AS layouts, ' +
+    'any_value(k) AS layout, coalesce(bool_and(o), false) AS objects ' +
+    `FROM (SELECT coalesce(json_keys(j), []) AS k, ascii(CAST(j AS VARCHAR)) = 123 AS o FROM ${src})`);
+  if (!stats || stats.dup !== false) return undefined;
+  let keys: string[];
+  const layout = Array.isArray(stats.layout) ? stats.layout.map(String) : [];
+  const uniform = Number(stats.layouts) === 1 && stats.objects === true && layout.length > 0;
+  if (uniform) {
+    keys = layout;
+  } else {
+    const rows = await query(`SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${src} ORDER BY k LIMIT ${MAX_KEY_COLUMNS + 1}`);
+    keys = rows.map((r) => String(r.k));
+  }
   if (keys.length > MAX_KEY_COLUMNS || keys.includes('')) return undefined;
-  return keys;
+  return { keys, uniform };
 }
 
 /**
@@ -68,9 +81,12 @@ export async function intKeys(query: RowQuery, file: string, keys: readonly stri
 }
 
 /** The shape of a keyed shadow: its keys, and those of them with a BIGINT column. */
-export function keyedJsonShape(keys: string[] | undefined, ints: string[] | undefined): SourceShape {
-  if (!keys) return { format: 'json' };
-  return ints?.length ? { format: 'json', jsonKeys: keys, jsonIntKeys: ints } : { format: 'json', jsonKeys: keys };
+export function keyedJsonShape(found: TopLevelKeys | undefined, ints: string[] | undefined): SourceShape {
+  if (!found) return { format: 'json' };
+  const shape: SourceShape = { format: 'json', jsonKeys: found.keys };
+  if (ints?.length) shape.jsonIntKeys = ints;
+  if (found.uniform) shape.jsonUniform = true;
+  return shape;
 }
 
 /** The relation reading a keyed shadow `file` as the translator expects it for `shape`. */

@@ -16,12 +16,12 @@ import type { ObjectRef, ShadowBuilder, ShadowCache, ShadowLease } from '../shad
 import type { Translation } from '../translate/index.js';
 import type { CsvInput, JsonInput } from '../request.js';
 import { prepareCsv } from './csv-source.js';
-import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumnsSql } from './json-keys.js';
+import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumnsSql, type TopLevelKeys } from './json-keys.js';
 import { prepareJson } from './json-source.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
 interface CsvMeta { width: number; header: string[] | null; columns: number; complete: boolean; counters: ByteCounters }
-interface JsonMeta { counters: ByteCounters; keys?: string[]; ints?: string[] }
+interface JsonMeta { counters: ByteCounters; keys?: TopLevelKeys; ints?: string[] }
 
 type TextFormat = CsvInput | JsonInput;
 
@@ -103,9 +103,9 @@ function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): Shado
       await copyOut(engine, src, `SELECT j FROM ${src.relation({ all: true })}`, records, signal);
       const query = (sql: string) => engine.queryRows(sql, undefined, { signal, timeoutMs: 0 });
       const keys = await topLevelKeys(query, records);
-      await query(`COPY (${withKeyColumnsSql(records, keys ?? [])}) TO ${sqlString(tmp)} (FORMAT parquet)`);
+      await query(`COPY (${withKeyColumnsSql(records, keys?.keys ?? [])}) TO ${sqlString(tmp)} (FORMAT parquet)`);
       if (!keys) return { meta: { counters: src.counters() } };
-      return { meta: { counters: src.counters(), keys, ints: await intKeys(query, tmp, keys) } };
+      return { meta: { counters: src.counters(), keys, ints: await intKeys(query, tmp, keys.keys) } };
     } finally {
       await src.close();
       await fs.promises.rm(records, { force: true });

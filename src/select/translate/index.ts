@@ -38,6 +38,8 @@ export interface SourceShape {
    * BIGINT's; for such a key, column intColumnName(i) holds that BIGINT (NULL for MISSING and null).
    */
   jsonIntKeys?: string[];
+  /** JSON: every record is an object with exactly the keys of jsonKeys, in that order. */
+  jsonUniform?: boolean;
   columns?: { name: string; type: string }[];
 }
 
@@ -65,16 +67,16 @@ function sourceOf(shape: SourceShape, rows: RowColumns, fromPath: boolean): Sour
 function keyColumns(shape: SourceShape): KeyColumns | undefined {
   if (!shape.jsonKeys) return undefined;
   const ints = new Set(shape.jsonIntKeys ?? []);
-  return { keys: shape.jsonKeys, ints: shape.jsonKeys.map((k) => ints.has(k)) };
+  return { keys: shape.jsonKeys, ints: shape.jsonKeys.map((k) => ints.has(k)), uniform: shape.jsonUniform === true };
 }
 
-function outputItems(a: Analysis, tr: ExprTranslator): OutputItem[] {
-  if (a.output.kind === 'all') return [{ kind: 'star', members: starOf(tr.source, 'record') }];
+function outputItems(a: Analysis, tr: ExprTranslator, valuesOnly: boolean): OutputItem[] {
+  if (a.output.kind === 'all') return [{ kind: 'star', members: starOf(tr.source, 'record', valuesOnly) }];
   return a.output.columns.map((c, i) => {
     if (c.kind === 'star') {
       const ref = c.ref;
       if (ref.kind === 'outputAlias') throw new Error('unreachable: .* of an ORDER BY alias');
-      const members = starOf(tr.source, ref.kind === 'row' ? 'record' : refValue(tr.source, ref));
+      const members = starOf(tr.source, ref.kind === 'row' ? 'record' : refValue(tr.source, ref), valuesOnly);
       return { kind: 'star', members };
     }
     const expr = tr.expr(c.expr);
@@ -101,7 +103,7 @@ export function translate(sqlText: string, shape: SourceShape, output: OutputFor
   const rows = new RowColumns();
   const tr = new ExprTranslator(sourceOf(shape, rows, stmt.from.steps.length > 0), a.resolved, a.aggregate);
 
-  const line = tr.perGroup(() => renderLine(outputItems(a, tr), output));
+  const line = tr.perGroup(() => renderLine(outputItems(a, tr, output.kind === 'csv'), output));
   let where = '';
   let filter: string | undefined;
   if (stmt.where && shape.format === 'json') {

@@ -18,7 +18,7 @@ export const keyColumnName = (i: number): string => `s3_k${i + 1}`;
 export const intColumnName = (i: number): string => `s3_i${i + 1}`;
 
 /** The source's top-level key columns: every key, and whether it has a BIGINT column. */
-export interface KeyColumns { keys: readonly string[]; ints: readonly boolean[] }
+export interface KeyColumns { keys: readonly string[]; ints: readonly boolean[]; uniform: boolean }
 
 const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
 
@@ -73,6 +73,12 @@ export class JsonPaths {
     const value = this.cols.column(`path ${scope} ${exact} ci`, [list], () => `coalesce(${item()}, ${quiet})`);
     const checked = `coalesce(${value.ref}, ${caseInsensitiveWalk(this.record.ref, steps)})`;
     return { sql: checked, ty: 'json', row: { cols: this.cols, value, checked } };
+  }
+
+  /** The record's members in order when every record has the same keys in the same order. */
+  uniformMembers(): { name: string; expr: TExpr }[] | undefined {
+    if (!this.keyCols?.uniform) return undefined;
+    return this.keyCols.keys.map((name) => ({ name, expr: this.value([{ kind: 'field', name, quoted: true, pos: { line: 1, col: 1, offset: 0 } }]) }));
   }
 
   /**

@@ -185,8 +185,14 @@ export type StarMembers =
   /** A dynamic value whose members are only known per row; `whole` for the record itself. */
   | { kind: 'dynamic'; sql: string; whole: boolean };
 
-export function starOf(src: Source, value: TExpr | 'record'): StarMembers {
+/**
+ * `valuesOnly`: the members are output as values alone (CSV), not as name-value pairs; a JSON record's
+ * members may then come from its key columns, when every record has the same keys in the same order.
+ */
+export function starOf(src: Source, value: TExpr | 'record', valuesOnly = false): StarMembers {
   if (value === 'record') {
+    const uniform = valuesOnly ? src.json?.uniformMembers() : undefined;
+    if (uniform) return { kind: 'static', members: uniform };
     if (src.format === 'csv') return { kind: 'static', members: src.csvNames.map((name, i) => ({ name, expr: refValue(src, { kind: 'column', index: i, matched: 'position' }) })) };
     if (src.format === 'columnar') return { kind: 'static', members: src.columns.map((c) => ({ name: c.name, expr: columnarValue(column(c.name), c.type) })) };
     return { kind: 'dynamic', sql: src.record, whole: true };

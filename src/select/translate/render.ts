@@ -62,7 +62,12 @@ function renderCsv(items: readonly OutputItem[], out: Extract<OutputFormat, { ki
     if (it.kind === 'value') {
       const t = csvText(it.expr);
       fields.push(quote(t.sql, t.plain));
-    } else if (it.members.kind === 'static') for (const m of it.members.members) fields.push(quote(textOf(m.expr)));
+    } else if (it.members.kind === 'static') {
+      for (const m of it.members.members) {
+        const t = csvText(m.expr);
+        fields.push(quote(t.sql, t.plain));
+      }
+    }
     else fields.push(`array_to_string(list_transform(s3t_jtexts(${it.members.sql}), lambda v: ${quote('v', true)}), ${delim})`);
   }
   if (fields.length === 0) return `''`;
