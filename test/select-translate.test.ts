@@ -154,6 +154,14 @@ describe('CSV output rendering', () => {
     expect(await tricky.run("SELECT _1, _2, 'it''s', 'x||y', 'p\rq' FROM S3Object", o)).toEqual(["plain||a,b||'it\\'s'||'x||y'||'p\rq'"]);
   });
 
+  it('quotes numbers, booleans and timestamps when a delimiter or quote is one of their characters', async () => {
+    const typed = "SELECT -12, CAST('1.5' AS FLOAT), true, CAST('2020-01-02T03:04:05Z' AS TIMESTAMP), 7 FROM S3Object";
+    expect(await tricky.run(typed)).toEqual(['-12,1.5,true,2020-01-02T03:04:05Z,7']);
+    expect(await tricky.run(typed, out({ fieldDelimiter: '1' }))).toEqual(['"-12"1"1.5"1true1"2020-01-02T03:04:05Z"17']);
+    expect(await tricky.run(typed, out({ quoteCharacter: 'e', quoteEscapeCharacter: 'e' }))).toEqual(['-12,1.5,etrueee,2020-01-02T03:04:05Z,7']);
+    expect(await tricky.run(typed, out({ recordDelimiter: ':' }))).toEqual(['-12,1.5,true,"2020-01-02T03:04:05Z",7']);
+  });
+
   it('quotes a field containing the record delimiter', async () => {
     expect(await tricky.run("SELECT 'a;b', 'c' FROM S3Object", out({ recordDelimiter: ';' }))).toEqual(['"a;b",c']);
   });

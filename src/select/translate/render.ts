@@ -39,19 +39,42 @@ export function jsonValue(e: TExpr): string {
   return nullIsMissing(e) ? sql : `coalesce(${sql}, 'null')`;
 }
 
-function csvQuoter(out: Extract<OutputFormat, { kind: 'csv' }>): (field: string, plain?: boolean) => string {
+/**
+ * Every character the CSV text of a value of this type can hold, for types with a fixed alphabet (Java's
+ * float text, Ion timestamps…). A field whose alphabet has no quote, delimiter or line break needs no
+ * quoting check.
+ */
+const ALPHABETS: Partial<Record<TExpr['ty'], string>> = {
+  int: '0123456789-',
+  decimal: '0123456789.-+EeInfinityaN',
+  float: '0123456789.-+EInfinityaN',
+  bool: 'truefals',
+  timestamp: '0123456789-+:.TZ',
+  null: '',
+  missing: '',
+};
+
+function csvQuoter(out: Extract<OutputFormat, { kind: 'csv' }>): (field: string, plain?: boolean, ty?: TExpr['ty']) => string {
   const q = out.quoteCharacter;
   if (q === '') return (f) => `coalesce(${f}, '')`;
+  const special = [q, out.fieldDelimiter, out.recordDelimiter, '\n', '\r'].join('');
+  const cannotNeedQuotes = (ty: TExpr['ty'] | undefined): boolean => {
+    const alphabet = ty === undefined ? undefined : ALPHABETS[ty];
+    return alphabet !== undefined && ![...special].some((c) => alphabet.includes(c));
+  };
   const args = `${sqlString(q)}, ${sqlString(out.quoteEscapeCharacter || q)}`;
   if (out.quoteFields === 'ALWAYS') return (f) => `s3t_csv_always(${f}, ${args})`;
   const rest = `${args}, ${sqlString(out.fieldDelimiter || q)}, ${sqlString(out.recordDelimiter || q)}`;
   // A plain column is cheap to read several times; other expressions are bound once.
-  return (f, plain = false) => (plain || /^("[^"]+"\.)*"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`);
+  return (f, plain = false, ty) => {
+    if (cannotNeedQuotes(ty)) return `coalesce(${f}, '')`;
+    return plain || /^("[^"]+"\.)*"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`;
+  };
 }
 
 /** CSV text of a value; `plain` when it is cheap to compute several times (a view of a per-row JSON column). */
-function csvText(e: TExpr): { sql: string; plain: boolean } {
-  return { sql: textOf(e), plain: e.ty === 'json' && e.row !== undefined };
+function csvText(e: TExpr): { sql: string; plain: boolean; ty: TExpr['ty'] } {
+  return { sql: textOf(e), plain: e.ty === 'json' && e.row !== undefined, ty: e.ty };
 }
 
 function renderCsv(items: readonly OutputItem[], out: Extract<OutputFormat, { kind: 'csv' }>): string {
@@ -61,11 +84,11 @@ function renderCsv(items: readonly OutputItem[], out: Extract<OutputFormat, { ki
   for (const it of items) {
     if (it.kind === 'value') {
       const t = csvText(it.expr);
-      fields.push(quote(t.sql, t.plain));
+      fields.push(quote(t.sql, t.plain, t.ty));
     } else if (it.members.kind === 'static') {
       for (const m of it.members.members) {
         const t = csvText(m.expr);
-        fields.push(quote(t.sql, t.plain));
+        fields.push(quote(t.sql, t.plain, t.ty));
       }
     }
     else fields.push(`array_to_string(list_transform(s3t_jtexts(${it.members.sql}), lambda v: ${quote('v', true)}), ${delim})`);
