@@ -15,7 +15,12 @@ const ELEMENTS: Record<BinaryFormat, string> = {
 };
 
 /** The first bytes of the object (fewer when it is shorter). */
-async function head(ctx: SourceContext, n: number): Promise<Buffer> {
+function head(ctx: SourceContext, n: number): Promise<Buffer> {
+  const read = () => readHead(ctx, n);
+  return ctx.facts ? ctx.facts.get(ctx.bucket, ctx.key, ctx.info, `head:${n}`, read) : read();
+}
+
+async function readHead(ctx: SourceContext, n: number): Promise<Buffer> {
   if (ctx.info.size === 0) return Buffer.alloc(0);
   const body = await ctx.store.getObject(ctx.bucket, ctx.key, { start: 0, end: Math.min(ctx.info.size, n) - 1 });
   const chunks: Buffer[] = [];

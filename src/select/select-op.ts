@@ -8,6 +8,7 @@ import { bucketOf, keyOf, type Handler, type S3Context } from '../http/context.j
 import { readSmallBody } from '../http/xml.js';
 import { Counter, type Registry } from '../metrics.js';
 import { EventWriter } from './event-writer.js';
+import { ObjectFacts } from './object-facts.js';
 import { PlanCache } from './plan-cache.js';
 import { MAX_EXPRESSION_BYTES, parseSelectRequest, type CsvInput, type JsonInput, type SelectRequest } from './request.js';
 import { chooseInputKind } from './format-choice.js';
@@ -54,6 +55,7 @@ function cacheKey(req: SelectRequest, fingerprint: string): string {
 export function selectHandler(deps: SelectDeps): Handler {
   const lookups = deps.metrics.add(new Counter('selectd_select_plan_cache_total', 'S3 Select plan cache lookups by result'));
   const plans = new PlanCache<Translation>(deps.planCacheSize ?? 512, { lookups });
+  const facts = new ObjectFacts();
 
   return async (ctx: S3Context) => {
     const bucket = bucketOf(ctx);
@@ -64,7 +66,7 @@ export function selectHandler(deps: SelectDeps): Handler {
     const info = await ctx.store.headObject(bucket, key);
     if (info.storageClass && ARCHIVED.has(info.storageClass)) throw s3Error('UnsupportedStorageClass');
     const localPath = await ctx.store.localPath?.(bucket, key);
-    const sctx: SourceContext = { store: ctx.store, bucket, key, info, localPath, request, pipeDir: deps.pipeDir, signal: ctx.signal };
+    const sctx: SourceContext = { store: ctx.store, bucket, key, info, localPath, request, pipeDir: deps.pipeDir, signal: ctx.signal, facts };
     let source = await prepareSource(sctx, deps, stamp);
     try {
       let plan = planFor(request, source);

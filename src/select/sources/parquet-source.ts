@@ -23,8 +23,11 @@ async function rowGroups(engine: Engine, path: string): Promise<RowGroup[]> {
 export async function prepareParquet(ctx: SourceContext, engine: Engine): Promise<PreparedSource> {
   const path = ctx.localPath;
   if (!path) throw s3Error('InvalidRequest', 'Parquet objects can only be queried on a store with local files.');
-  const schema = await engine.queryRows(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
-  const columns = schema.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  const describe = async () => {
+    const schema = await engine.queryRows(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
+    return schema.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  };
+  const columns = ctx.facts ? await ctx.facts.get(ctx.bucket, ctx.key, ctx.info, 'parquet schema', describe) : await describe();
   let rowFilter = '';
   let scanned = ctx.info.size;
   if (ctx.request.scanRange) {

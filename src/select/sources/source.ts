@@ -2,6 +2,7 @@
 // DuckDB relation that reads it, an optional pre-pass that feeds DuckDB through a pipe, and byte counters.
 import { PassThrough, type Readable } from 'node:stream';
 import type { ObjectInfo, Store } from '../../store/store.js';
+import type { ObjectFacts } from '../object-facts.js';
 import type { SelectRequest } from '../request.js';
 import { decompressor } from './decompress.js';
 import { RecordRangeFilter, type ByteSpan } from './scan-range.js';
@@ -45,6 +46,8 @@ export interface SourceContext {
   /** Directory for per-query pipes (inside DuckDB's allowed directories). */
   pipeDir: string;
   signal: AbortSignal;
+  /** Cached facts about object versions (leading bytes, Parquet schema). */
+  facts?: ObjectFacts;
 }
 
 /** A SQL string literal (single quotes doubled); used for paths and options we generate ourselves. */
