@@ -51,9 +51,12 @@ describe('npm run bench -- --suite tiny', () => {
       expect(r.baselines[0]!.medianMs).toBeGreaterThan(0);
       expect(r.ratio).toBeGreaterThan(0);
       expect(r.peakRssBytes).toBeGreaterThan(10 * 1024 ** 2);
-      // One miss in the check round, then a hit in the timed run.
-      expect(r.planCacheHitRate).toBe(0.5);
+      // One miss in the check round, then a hit in the timed run; except where the check round was the
+      // first over a CSV or JSON object: the timed run waits for its Parquet shadow, a new plan.
+      if (r.name.startsWith('parquet/')) expect(r.planCacheHitRate).toBe(0.5);
+      else expect([0, 0.5]).toContain(r.planCacheHitRate);
     }
+    expect(tiny.results.filter((r) => r.planCacheHitRate === 0.5).length).toBeGreaterThan(tiny.results.length / 2);
     const star = tiny.results.find((r) => r.name === 'parquet/select-star')!;
     expect(star.ours!.bytesReturned).toBeGreaterThan(150_000);
   });

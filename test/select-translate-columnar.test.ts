@@ -35,6 +35,22 @@ describe('typed columns', () => {
     ]);
   });
 
+  it('renders timestamps, floats and binary inside nested values as they render on their own', async () => {
+    const nested = await Dataset.parquet(db, 'nested-ts.parquet', `SELECT
+      {'t': TIMESTAMP '2020-01-02 03:04:05', 'f': 1.5::DOUBLE, 'n': NULL::TIMESTAMP, 'i': 7} AS st,
+      [TIMESTAMP '2021-01-01 00:00:00.5', NULL] AS li,
+      MAP {'k': [DATE '2022-03-04']} AS m,
+      [{'b': '\\xFF'::BLOB}] AS lb,
+      NULL::STRUCT(t TIMESTAMP) AS gone`);
+    expect(await nested.json('SELECT * FROM S3Object')).toEqual([
+      '{"st":{"t":"2020-01-02T03:04:05Z","f":1.5,"n":null,"i":7},"li":["2021-01-01T00:00:00.500Z",null],' +
+      '"m":{"k":["2022-03-04"]},"lb":[{"b":"/w=="}],"gone":null}',
+    ]);
+    expect(await nested.run('SELECT s.st, s.li[0], s.gone FROM S3Object s')).toEqual([
+      '"{""t"":""2020-01-02T03:04:05Z"",""f"":1.5,""n"":null,""i"":7}",2021-01-01T00:00:00.500Z,',
+    ]);
+  });
+
   it('matches column names like CSV headers and rejects unknown ones', () => {
     expect(() => pq.sql('SELECT nope FROM S3Object')).toThrow(expect.objectContaining({ code: 'EvaluatorBindingDoesNotExist' }));
     expect(pq.sql('SELECT S.I FROM S3Object s')).toContain('"i"');

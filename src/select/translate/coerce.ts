@@ -1,6 +1,9 @@
 // Conversions between type families, for operators, function arguments, CAST AS STRING and output.
 import { S3Error } from '../../errors.js';
+import { classifyScalar, type DuckType } from './duck-types.js';
 import { BOOL, jsonView, STR, TEXT } from './json-views.js';
+import { columnarValue } from './paths.js';
+import { sqlString } from './sqltext.js';
 import { derived, isAbsent, isNumeric, nullIsMissing, sqlTypeOf, type Family, type TExpr } from './types.js';
 
 function typeError(what: string, e: TExpr): S3Error {
@@ -23,8 +26,53 @@ export function textOf(e: TExpr): string {
     case 'bool': return `CAST(${e.sql} AS VARCHAR)`;
     case 'timestamp': return tsText(e);
     case 'json': return jsonView(e, TEXT);
-    case 'nested': return `CAST(to_json(${e.sql}) AS VARCHAR)`;
+    case 'nested': return `CAST(${nestedJson(e)} AS VARCHAR)`;
     case 'null': case 'missing': return 'CAST(NULL AS VARCHAR)';
+  }
+}
+
+/**
+ * Scalar families whose to_json text is already S3's rendering. (Floats are re-serialized by DuckDB's
+ * JSON writer once inside a JSON value whatever we give it, so they need no conversion either.)
+ */
+const TO_JSON_FAMILIES = new Set(['int', 'decimal', 'float', 'bool', 'string', 'json', 'text-cast']);
+
+function toJsonRenders(t: DuckType): boolean {
+  switch (t.kind) {
+    case 'scalar': return TO_JSON_FAMILIES.has(classifyScalar(t).family);
+    case 'struct': return t.fields.every((f) => toJsonRenders(f.type));
+    case 'list': return toJsonRenders(t.element);
+    case 'map': return toJsonRenders(t.value);
+    case 'other': return true;
+  }
+}
+
+/**
+ * JSON of a nested columnar value (SQL NULL for NULL), its timestamps in Ion text and binary values as
+ * text, as they render on their own; to_json alone would print DuckDB's forms (`2020-01-01 00:00:00`).
+ */
+export function nestedJson(e: TExpr): string {
+  return e.duck ? nestedJsonOf(e.sql, e.duck, 0) : `to_json(${e.sql})`;
+}
+
+function nestedJsonOf(sql: string, t: DuckType, depth: number): string {
+  if (toJsonRenders(t)) return `to_json(${sql})`;
+  switch (t.kind) {
+    case 'scalar': return toJson(columnarValue(sql, t));
+    case 'struct': {
+      const members = t.fields.map((f) => `${sqlString(f.name)}, ${nestedJsonOf(`struct_extract(${sql}, ${sqlString(f.name)})`, f.type, depth)}`);
+      return `CASE WHEN ${sql} IS NOT NULL THEN json_object(${members.join(', ')}) END`;
+    }
+    case 'list': {
+      const x = `s3_x${depth}`;
+      return `to_json(list_transform(${sql}, lambda ${x}: ${nestedJsonOf(x, t.element, depth + 1)}))`;
+    }
+    case 'map': {
+      const x = `s3_x${depth}`;
+      const entry = `struct_pack(key := ${x}.key, value := ${nestedJsonOf(`${x}.value`, t.value, depth + 1)})`;
+      return `to_json(map_from_entries(list_transform(map_entries(${sql}), lambda ${x}: ${entry})))`;
+    }
+    case 'other': return `to_json(${sql})`;
   }
 }
 
@@ -87,6 +135,7 @@ export function toJson(e: TExpr): string {
     // An exact decimal's own text is a JSON number (to_json would print the DECIMAL's padding zeros).
     case 'decimal': sql = e.dec?.kind === 'exact' ? `CAST(${textOf(e)} AS JSON)` : `s3t_fjson(${e.sql})`; break;
     case 'timestamp': sql = `to_json(${tsText(e)})`; break;
+    case 'nested': sql = nestedJson(e); break;
     default: sql = `to_json(${e.sql})`;
   }
   return nullIsMissing(e) ? sql : `coalesce(${sql}, CAST('null' AS JSON))`;

@@ -11,7 +11,7 @@
 // JSON: `{"name":value,…}` with MISSING members left out and NULL written as null. Duplicate names are
 // all written, in select-list order (what a streaming writer such as AWS's produces). `SELECT *` on JSON
 // input prints each record as it is (a MISSING record, from a FROM path without a match, is `{}`).
-import { textOf, tsText } from './coerce.js';
+import { nestedJson, textOf, tsText } from './coerce.js';
 import type { StarMembers } from './paths.js';
 import { jsonKeyText, sqlString } from './sqltext.js';
 import { nullIsMissing, type TExpr } from './types.js';
@@ -32,7 +32,7 @@ export function jsonValue(e: TExpr): string {
     case 'float': sql = `s3t_float_json(CAST(${e.sql} AS VARCHAR))`; break;
     case 'timestamp': sql = `CAST(to_json(${tsText(e)}) AS VARCHAR)`; break;
     case 'json': return `CAST(${e.sql} AS VARCHAR)`;
-    case 'nested': sql = `CAST(to_json(${e.sql}) AS VARCHAR)`; break;
+    case 'nested': sql = `CAST(${nestedJson(e)} AS VARCHAR)`; break;
     case 'null': return `'null'`;
     case 'missing': return 'CAST(NULL AS VARCHAR)';
   }
