@@ -61,6 +61,7 @@ beforeAll(async () => {
   await Promise.all([load(server), load(small)]);
   await put(server, 'ragged.csv', 'a,b,c\n1,,3\n4\n,"",\n7,8,9,10\n\n"x,y",z,\n');
   await put(server, 'semi.csv', 'p;q\n1;2\n3;4\n');
+  await put(server, 'ints.csv', 'id,amount,code\n1,-5,007\n2,12,12\n3\n4,9223372036854775807,x\n');
   await put(server, 'swap.csv', 'p,q\n1,2\n3,4\n');
   await put(server, 'lines.jsonl', '{"n":1,"s":"x","v":null}\n{"n":2,"s":null}\n{"n":3,"o":{"k":[1,{"z":null}]}}\n{}\n{"n":1.50,"big":12345678901234567890123}\n');
   await put(server, 'doc.json', '{"items":[{"k":1},{"k":null},{}]}\n{"items":[]}\n');
@@ -80,6 +81,8 @@ const TEXT_CASES: SelectCase[] = [
   { key: 'lines.jsonl', input: LINES, expression: 'SELECT COUNT(*) FROM S3Object s WHERE s.s IS NULL' },
   { key: 'lines.jsonl', input: LINES, expression: 'SELECT COUNT(*) FROM S3Object s WHERE s.s IS MISSING' },
   { key: 'doc.json', input: { JSON: { Type: 'DOCUMENT' } }, expression: 'SELECT s.k FROM S3Object[*].items[*] s', output: JSON_OUT },
+  { key: 'ints.csv', input: CSV_USE, expression: 'SELECT SUM(CAST(id AS INT)), AVG(CAST(id AS FLOAT)), MIN(CAST(amount AS INT)) FROM S3Object' },
+  { key: 'ints.csv', input: CSV_USE, expression: 'SELECT id, CAST(amount AS FLOAT) * 2 FROM S3Object s WHERE CAST(s.amount AS INT) > 0 OR CAST(code AS INT) = 7' },
 ];
 /** What the objects themselves answer (S3 Select semantics), so the test holds the shadow to it. */
 const TEXT_ANSWERS = [
@@ -94,6 +97,8 @@ const TEXT_ANSWERS = [
   '3\n',
   // The empty array of the second document expands to one MISSING row.
   '{"k":1}\n{"k":null}\n{}\n{}\n',
+  '10,2.5,-5\n',
+  '1,-10.0\n2,24.0\n4,1.8446744073709552E19\n',
 ];
 
 describe('CSV and JSON shadows', () => {
@@ -101,8 +106,8 @@ describe('CSV and JSON shadows', () => {
     const before = await metrics(server);
     const first = await runSelectCases(server.url, B, TEXT_CASES);
     expect(first.map((r) => r.records ?? r.error)).toEqual(TEXT_ANSWERS);
-    // One shadow per object and reader options: ragged.csv twice (header modes), lines.jsonl, doc.json.
-    await builtAtLeast(server, get(before, KEPT) + 4);
+    // One shadow per object and reader options: ragged.csv twice (header modes), lines.jsonl, doc.json, ints.csv.
+    await builtAtLeast(server, get(before, KEPT) + 5);
     const mid = await metrics(server);
     const second = await runSelectCases(server.url, B, TEXT_CASES);
     expect(second.map((r) => r.records ?? r.error)).toEqual(TEXT_ANSWERS);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyOptionsSql } from '../src/duckdb/copy-stream.js';
-import { translate, type OutputFormat } from '../src/select/translate/index.js';
+import { translate, type OutputFormat, type SourceShape } from '../src/select/translate/index.js';
 import { CSV_OUT, Dataset, failureCode, TranslateDb } from './helpers/translate-db.js';
 
 let db: TranslateDb;
@@ -131,6 +131,21 @@ describe('extensions: GROUP BY, HAVING, ORDER BY, DISTINCT', () => {
   it('applies LIMIT after WHERE', async () => {
     expect(await people.run("SELECT id FROM S3Object WHERE city = 'NY' LIMIT 2")).toEqual(['1', '3']);
     expect(await people.run('SELECT id FROM S3Object LIMIT 0')).toEqual([]);
+  });
+});
+
+describe('CSV fields with a BIGINT beside them (the columnar cache)', () => {
+  it('cast to INT and FLOAT through the BIGINT, and to other types from the text', async () => {
+    const file = db.file('int-cols.csv', '1,-5\n2,12\n');
+    const relation = `(SELECT *, TRY_CAST(c1 AS BIGINT) AS i1 FROM ${db.csvRelation(file, 2)}) AS t`;
+    const shape: SourceShape = { format: 'csv', csvWidth: 2, csvIntColumns: [1] };
+    const sum = translate('SELECT SUM(CAST(_1 AS INT)), AVG(CAST(_1 AS FLOAT)) FROM S3Object', shape, CSV_OUT).sql(relation);
+    expect(sum).toContain('"s3_src"."i1"');
+    expect(sum).not.toContain('s3_cast_int');
+    expect(await db.lines(sum)).toEqual(['3,1.5']);
+    const rows = translate('SELECT CAST(_1 AS DECIMAL) / 4, CAST(_2 AS INT) FROM S3Object WHERE CAST(_1 AS INT) = 2', shape, CSV_OUT).sql(relation);
+    expect(rows).toContain('s3t_cast_dec("s3_src"."c1")');
+    expect(await db.lines(rows)).toEqual(['0.5,12']);
   });
 });
 

@@ -6,6 +6,8 @@
 //         skipped, '' kept apart from the NULL of a short row's missing fields). M is one more than the
 //         widest column seen so far; when that last column is NULL everywhere, no row is wider and any
 //         higher index reads as NULL (MISSING); otherwise queries past M fall back to the object.
+//         Beside a field whose every value is an int written as DuckDB writes a BIGINT, iK holds that
+//         BIGINT, which CAST(… AS INT / FLOAT) reads instead of parsing the text.
 //   JSON  column j holding each record as JSON text (Parquet's JSON type): absent attributes stay
 //         absent (MISSING) and null stays null; beside it, when the key set allows, one column per
 //         top-level key (see json-keys.ts).
@@ -20,7 +22,7 @@ import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumn
 import { prepareJson } from './json-source.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
-interface CsvMeta { width: number; header: string[] | null; columns: number; complete: boolean; counters: ByteCounters }
+interface CsvMeta { width: number; header: string[] | null; columns: number; complete: boolean; counters: ByteCounters; ints: number[] }
 interface JsonMeta { counters: ByteCounters; keys?: TopLevelKeys; ints?: string[] }
 
 type TextFormat = CsvInput | JsonInput;
@@ -32,18 +34,20 @@ export function textVariant(ctx: SourceContext, format: TextFormat): string | un
 }
 
 const colName = (i: number) => `c${i}`;
+const intName = (i: number) => `i${i}`;
 const maxIndex = (referenced: Translation['referenced']) => Math.max(0, ...(referenced.csvIndexes ?? []));
 
 function csvShadowSource(lease: ShadowLease<CsvMeta>): PreparedSource {
   const m = lease.meta;
   const covers = (referenced: Translation['referenced']) => m.complete || maxIndex(referenced) <= m.columns;
   return {
-    shape: { format: 'csv', csvWidth: m.width, csvHeader: m.header ?? undefined },
-    fingerprint: `csv:${m.width}:${JSON.stringify(m.header)}`,
+    shape: { format: 'csv', csvWidth: m.width, csvHeader: m.header ?? undefined, csvIntColumns: m.ints },
+    fingerprint: `csv:${m.width}:${JSON.stringify(m.header)}:${m.ints.join(',')}`,
     covers,
     relation(referenced) {
       const width = Math.max(m.width, maxIndex(referenced), 1);
       const cols = Array.from({ length: width }, (_, k) => (k < m.columns ? colName(k + 1) : `CAST(NULL AS VARCHAR) AS ${colName(k + 1)}`));
+      cols.push(...m.ints.map(intName));
       return `(SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(lease.path)})) AS t`;
     },
     counters: () => ({ ...m.counters }),
@@ -84,10 +88,18 @@ function csvBuilder(ctx: SourceContext, csv: CsvInput, engine: Engine, widest: n
       const header = src.shape.csvHeader ?? null;
       const width = src.shape.csvWidth ?? 1;
       const columns = Math.max(width, header?.length ?? 0, widest) + 1;
-      const cols = Array.from({ length: columns }, (_, k) => colName(k + 1));
+      const fields = Array.from({ length: columns - 1 }, (_, k) => k + 1);
+      // Beside each field, its BIGINT where the text reads as one; kept for fields where every value does.
+      const cols = [...fields.map(colName), colName(columns), ...fields.map((k) => `TRY_CAST(${colName(k)} AS BIGINT) AS ${intName(k)}`)];
       await copyOut(engine, src, `SELECT ${cols.join(', ')} FROM ${src.relation({ all: true, csvIndexes: [columns] })}`, tmp, signal);
-      const [row] = await engine.queryRows(`SELECT count(${colName(columns)}) AS n FROM read_parquet(${sqlString(tmp)})`, undefined, { signal });
-      return { meta: { width, header, columns, complete: Number(row?.n) === 0, counters: src.counters() } };
+      const checks = fields.map((k) => {
+        const [c, i] = [colName(k), intName(k)];
+        return `count(${i}) > 0 AND bool_and(${c} IS NULL OR coalesce(CAST(${i} AS VARCHAR) = ${c}, false)) AS ${i}`;
+      });
+      const [row] = await engine.queryRows(
+        `SELECT count(${colName(columns)}) AS n${checks.map((c) => `, ${c}`).join('')} FROM read_parquet(${sqlString(tmp)})`, undefined, { signal });
+      const ints = fields.filter((k) => row?.[intName(k)] === true);
+      return { meta: { width, header, columns, complete: Number(row?.n) === 0, counters: src.counters(), ints } };
     } finally {
       await src.close();
     }

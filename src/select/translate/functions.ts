@@ -22,6 +22,10 @@ export function castTo(v: TExpr, to: TypeFamily): TExpr {
     return { sql: `CAST(NULL AS ${sqlTypeOf({ sql: 'NULL', ty: to })})`, ty: to, missing: v.ty === 'missing' };
   }
   const j = v.ty === 'json';
+  // Text with an int beside it (see TExpr.intValue) converts as that int does: CAST('12' AS FLOAT) is 12.0.
+  if (v.ty === 'string' && v.intValue && (to === 'int' || to === 'float')) {
+    return castTo({ sql: v.intValue, ty: 'int', ...(v.missing ? { missing: true } : {}) }, to);
+  }
   switch (to) {
     case 'string':
       return asText(v);

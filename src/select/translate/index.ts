@@ -27,6 +27,11 @@ export type { OutputFormat } from './render.js';
 export interface SourceShape {
   format: 'csv' | 'json' | 'columnar';
   csvWidth?: number;
+  /**
+   * CSV: 1-based columns whose every value is NULL or an int written exactly as DuckDB writes a BIGINT;
+   * column i<N> of the relation holds that BIGINT (the columnar cache keeps it beside c<N>).
+   */
+  csvIntColumns?: number[];
   csvHeader?: string[];
   /**
    * JSON: every top-level key that occurs in any record (none occurs twice in one record), the i-th
@@ -56,6 +61,7 @@ function sourceOf(shape: SourceShape, rows: RowColumns, fromPath: boolean): Sour
   const src: Source = {
     format: shape.format,
     csvNames: Array.from({ length: width }, (_, i) => header[i] ?? `_${i + 1}`),
+    csvInts: new Set((shape.csvIntColumns ?? []).map((n) => n - 1)),
     columns: (shape.columns ?? []).map((c) => ({ name: c.name, type: parseDuckType(c.type) })),
     record: RECORD_COLUMN,
   };

@@ -12,6 +12,8 @@ export interface Source {
   format: 'csv' | 'json' | 'columnar';
   /** CSV: output names of c1..cN (header names, else _N). */
   csvNames: string[];
+  /** CSV: 0-based fields with a BIGINT column beside them (SourceShape.csvIntColumns). */
+  csvInts?: ReadonlySet<number>;
   /** Columnar: columns in schema order. */
   columns: { name: string; type: DuckType }[];
   /** JSON: the record value (the FROM path's value when there is one). */
@@ -29,6 +31,8 @@ export const column = (name: string) => `${SOURCE_ALIAS}.${ident(name)}`;
 
 /** Column of CSV field `index` (0-based) in the relation. */
 export const csvColumn = (index: number) => column(`c${index + 1}`);
+/** Column of the BIGINT beside CSV field `index` (0-based), where the source has one. */
+export const csvIntColumn = (index: number) => column(`i${index + 1}`);
 
 /** A name needs the case-insensitive fallback when some letter of it has another case. */
 const caseMatters = (name: string) => name.toLowerCase() !== name.toUpperCase();
@@ -157,7 +161,11 @@ export function rowValue(src: Source): TExpr {
 export function refValue(src: Source, ref: Exclude<ResolvedRef, { kind: 'outputAlias' }>): TExpr {
   switch (ref.kind) {
     case 'row': return rowValue(src);
-    case 'column': return { sql: csvColumn(ref.index), ty: 'string', text: true, missing: true };
+    case 'column': {
+      const field: TExpr = { sql: csvColumn(ref.index), ty: 'string', text: true, missing: true };
+      if (src.csvInts?.has(ref.index)) field.intValue = csvIntColumn(ref.index);
+      return field;
+    }
     case 'field': {
       const col = src.columns.find((c) => c.name === ref.column);
       if (!col) throw new S3Error('EvaluatorBindingDoesNotExist', `No column is named "${ref.column}"`);

@@ -28,6 +28,11 @@ export interface TExpr {
   missing?: boolean;
   /** Untyped CSV text (ty = string). */
   text?: boolean;
+  /**
+   * CSV text known to be an int wherever it is not NULL: SQL of that BIGINT (NULL exactly where the
+   * text is), so CASTs and sums need not parse the text.
+   */
+  intValue?: string;
   /** Integer held in a type narrower than BIGINT (widened before arithmetic). */
   narrow?: boolean;
   dec?: DecimalRepr;
