@@ -218,6 +218,13 @@ describe('key columns of the columnar cache', () => {
     expect(await keysOf('k4.json', JSON.stringify(wide) + '\n')).toBeUndefined();
   });
 
+  it('reads top-level keys with quotes, backslashes, slashes and non-ASCII letters from their columns', async () => {
+    const odd = Dataset.json(db, 'odd-top.json', '{"a\\"b":1,"c\\\\d":"x","x/y~z":[2],"é":3,"É":4}\n{"a\\"b":5}\n');
+    expect(await keysOf('odd-top-keys.json', '{"a\\"b":1,"c\\\\d":"x","x/y~z":[2],"é":3,"É":4}\n')).toHaveLength(5);
+    expect(await odd.json(`SELECT s['a"b'] AS q, s."c\\d" AS b, s."x/y~z"[0] AS p, s."é" AS e, s."É" AS u FROM S3Object s`))
+      .toEqual(['{"q":1,"b":"x","p":2,"e":3,"u":4}', '{"q":5}']);
+  });
+
   it('answers as the records do where several keys differ only in case', async () => {
     const cases = Dataset.json(db, 'cases.json', '{"Name":"a"}\n{"NAME":"b"}\n{"name":"c","NAME":"d"}\n{"Name":"e","NAME":"f"}\n');
     expect(await cases.run('SELECT s.name FROM S3Object s LIMIT 3')).toEqual(['a', 'b', 'c']);
