@@ -113,6 +113,8 @@ describe('CAST helpers', () => {
     ['s3_cast_int(-1.9::DOUBLE)', -1n], ['s3_cast_int(true)', 1n], ['s3_cast_int(false)', 0n], ['s3_cast_int(42)', 42n],
     ["s3_cast_float(' 1.5 ')", 1.5], ["s3_cast_float('1e3')", 1000], ['s3_cast_float(true)', 1], ['s3_cast_float(7)', 7],
     ["s3_cast_bool('TRUE')", true], ["s3_cast_bool('false')", false], ['s3_cast_bool(0)', false], ['s3_cast_bool(2.5)', true],
+    ["s3_cast_int_text('-12')", -12n], ["s3_cast_int_text('-0')", 0n], ["s3_cast_int_text('007')", 7n], ["s3_cast_int_text(' 3')", 3n],
+    ['s3_cast_int_text(NULL::VARCHAR)', null], ["s3_cast_float_text('2.5')", 2.5], ['s3_cast_float_text(NULL::VARCHAR)', null],
   ])('%s = %s', async (expr, expected) => {
     expect(await val(expr)).toEqual(expected);
   });
@@ -124,6 +126,9 @@ describe('CAST helpers', () => {
     expect(await code("s3_cast_int('99999999999999999999')")).toBe('IntegerOverflow');
     expect(await code('s3_cast_int(1e30::DOUBLE)')).toBe('IntegerOverflow');
     expect(await code("s3_cast_float('x1')")).toBe('CastFailed');
+    expect(await code("s3_cast_int_text('1e3')")).toBe('CastFailed');
+    expect(await code("s3_cast_int_text('9223372036854775808')")).toBe('IntegerOverflow');
+    expect(await code("s3_cast_float_text('x1')")).toBe('CastFailed');
     expect(await code("s3_cast_bool('yes')")).toBe('CastFailed');
     expect(await code("s3_cast_timestamp('2007-13T')")).toBe('CastFailed');
   });

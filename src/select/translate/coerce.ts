@@ -106,7 +106,8 @@ export function asBool(e: TExpr, what = 'A condition'): string {
 export function asInt(e: TExpr, what: string): string {
   switch (e.ty) {
     case 'int': return e.sql;
-    case 'string': case 'decimal': case 'float': case 'bool': return `s3_cast_int(${e.sql})`;
+    case 'string': return `s3_cast_int_text(${e.sql})`;
+    case 'decimal': case 'float': case 'bool': return `s3_cast_int(${e.sql})`;
     case 'json': return `s3t_jcast_int(${e.sql})`;
     case 'null': case 'missing': return 'CAST(NULL AS BIGINT)';
     default: throw typeError(what, e);

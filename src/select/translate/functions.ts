@@ -38,13 +38,15 @@ export function castTo(v: TExpr, to: TypeFamily): TExpr {
     case 'int':
       if (v.ty === 'int') return v;
       if (j) return out(`s3t_jcast_int(${v.sql})`);
-      if (v.ty === 'string' || v.ty === 'decimal' || v.ty === 'float' || v.ty === 'bool') return out(`s3_cast_int(${v.sql})`);
+      if (v.ty === 'string') return out(`s3_cast_int_text(${v.sql})`);
+      if (v.ty === 'decimal' || v.ty === 'float' || v.ty === 'bool') return out(`s3_cast_int(${v.sql})`);
       throw invalidCast(v, to);
     case 'float':
       if (v.ty === 'float') return v;
       if (j) return out(`s3t_jcast_float(${v.sql})`);
       if (v.ty === 'int' || v.ty === 'decimal') return out(`CAST(${v.sql} AS DOUBLE)`);
-      if (v.ty === 'string' || v.ty === 'bool') return out(`s3_cast_float(${v.sql})`);
+      if (v.ty === 'string') return out(`s3_cast_float_text(${v.sql})`);
+      if (v.ty === 'bool') return out(`s3_cast_float(${v.sql})`);
       throw invalidCast(v, to);
     case 'decimal':
       if (v.ty === 'decimal') return v;
