@@ -1,8 +1,8 @@
 // Benchmark (not a test): the same flights table as Parquet, CSV, JSON LINES, Avro, ORC, Protobuf and
 // MessagePack, queried through a selectd server with S3 Select. For each format and query: the first
-// query over a freshly uploaded object (CSV and JSON read the object; Avro, ORC and Protobuf decode the
-// columns the query names; MessagePack decodes everything and writes its shadow), then — once the Parquet
-// shadow exists — the cached query (median of several runs, taken round-robin over all formats after a
+// query over a freshly uploaded object (CSV and JSON read the object; Avro, ORC, Protobuf and MessagePack
+// decode the columns the query names, MessagePack after a pass that infers its schema), then — once the
+// Parquet shadow exists — the cached query (median of several runs, taken round-robin over all formats after a
 // warm-up round). Ratios are against Parquet and CSV.
 //
 //   npm run build && node dist/bench/formats.js [--scale N] [--runs N]

@@ -117,6 +117,31 @@ describe('Avro schemas beyond the fixture', () => {
   });
 });
 
+describe('Avro strings and longs read straight into their columns', () => {
+  const schema = { type: 'record', name: 'S', fields: [{ name: 's', type: 'string' }, { name: 'n', type: 'long' }, { name: 'o', type: ['null', 'string'] }] };
+  const rec = (s: Buffer, n: number, o?: Buffer) => Buffer.concat([long(s.length), s, long(n), o ? Buffer.concat([long(1), long(o.length), o]) : long(0)]);
+
+  it('keeps valid UTF-8 as written, replaces invalid bytes as avsc decodes them, and reads longs exactly', async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('x')]);
+    const bad = Buffer.from([0x61, 0xc3, 0x28]);
+    const data = Buffer.concat([rec(Buffer.from('h€llo 𝄞'), -(2 ** 40) - 7, Buffer.from('ö')), rec(bom, 2 ** 32, bad), rec(bad, -1), rec(Buffer.alloc(0), 4294967295)]);
+    expect(await decodeAll(container(schema, [{ count: 4, data }]))).toEqual([
+      { s: 'h€llo 𝄞', n: '-1099511627783', o: 'ö' },
+      { s: '\ufeffx', n: '4294967296', o: 'a\ufffd(' },
+      { s: 'a\ufffd(', n: '-1', o: null },
+      { s: '', n: '4294967295', o: null },
+    ]);
+  });
+
+  it.each([
+    ['a negative string length', Buffer.concat([long(-3), long(1), long(0)])],
+    ['a string running past the block', Buffer.concat([long(50), Buffer.from('short')])],
+  ])('fails on %s as a record running past its block', async (_name, data) => {
+    const err = await expectS3Error(decodeAll(container(schema, [{ count: 1, data }])), 'AvroParsingError');
+    expect(err.message).toMatch(/record 0 runs past the block/);
+  });
+});
+
 describe('malformed Avro input', () => {
   const schema = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'long' }, { name: 'b', type: 'string' }] };
   const type = avro.Type.forSchema(schema);

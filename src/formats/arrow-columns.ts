@@ -2,6 +2,7 @@
 // `Data`. apache-arrow's own builders cost several times more per value, and decoding speed is what the
 // first query over an Avro/Protobuf/MessagePack object pays for.
 import * as arrow from 'apache-arrow';
+import { grow, Validity } from './validity.js';
 
 /** A growable column. `append(null | undefined)` appends a null; `finish()` returns the data and resets. */
 export interface Column {
@@ -12,36 +13,6 @@ export interface Column {
   bytes(): number;
 }
 
-/** Validity bitmap plus null count, shared by every builder. */
-class Validity {
-  bits = new Uint8Array(128);
-  nulls = 0;
-  length = 0;
-  push(valid: boolean): void {
-    const i = this.length++;
-    if ((i >> 3) >= this.bits.length) this.bits = grow(this.bits, (i >> 3) + 1);
-    if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
-    else this.nulls++;
-  }
-  take(): { length: number; nullCount: number; nullBitmap: Uint8Array | undefined } {
-    const out = { length: this.length, nullCount: this.nulls, nullBitmap: this.nulls ? this.bits.slice(0, (this.length + 7) >> 3) : undefined };
-    this.bits = new Uint8Array(128);
-    this.nulls = 0;
-    this.length = 0;
-    return out;
-  }
-}
-
-type Typed = Uint8Array | Int32Array | Float32Array | Float64Array | BigInt64Array | Uint32Array;
-
-function grow<T extends Typed>(a: T, min: number): T {
-  let n = a.length * 2;
-  while (n < min) n *= 2;
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a as never);
-  return b;
-}
-
 type NumberArray = Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
 /**
@@ -49,7 +20,7 @@ type NumberArray = Int32Array | Uint32Array | Float32Array | Float64Array | BigI
  * value may be a number, a bigint, or a Long-like `{low, high}` (protobufjs), whose halves are stored
  * directly without a BigInt.
  */
-class NumberColumn implements Column {
+export class NumberColumn implements Column {
   private readonly v = new Validity();
   private data: NumberArray;
   private halves: Int32Array | undefined;
@@ -62,19 +33,40 @@ class NumberColumn implements Column {
   private alloc(n: number): NumberArray {
     return new (this.type as unknown as { ArrayType: new (n: number) => NumberArray }).ArrayType(n);
   }
+  private room(): void {
+    const d = this.alloc(this.data.length * 2);
+    d.set(this.data as never);
+    this.data = d;
+    if (this.big) this.halves = new Int32Array(d.buffer);
+  }
+  /** A non-null value of a column that is not 64-bit. */
+  appendNumber(x: number): void {
+    const i = this.v.length;
+    if (i >= this.data.length) this.room();
+    (this.data as Float64Array)[i] = x;
+    this.v.push(true);
+  }
+  /** A non-null value of a 64-bit column, as its two's complement halves. */
+  appendHalves(lo: number, hi: number): void {
+    const i = this.v.length;
+    if (i >= this.data.length) this.room();
+    this.halves![2 * i] = lo;
+    this.halves![2 * i + 1] = hi;
+    this.v.push(true);
+  }
   append(x: unknown): void {
     const i = this.v.length;
-    if (i >= this.data.length) {
-      const d = this.alloc(this.data.length * 2);
-      d.set(this.data as never);
-      this.data = d;
-      if (this.big) this.halves = new Int32Array(d.buffer);
-    }
+    if (i >= this.data.length) this.room();
     if (x === null || x === undefined) return this.v.push(false);
     if (!this.big) (this.data as Float64Array)[i] = x as number;
     else if (typeof x === 'object') {
       this.halves![2 * i] = (x as { low: number }).low;
       this.halves![2 * i + 1] = (x as { high: number }).high;
+    } else if (typeof x === 'number' && Number.isSafeInteger(x)) {
+      // Halves by arithmetic: exact below 2^53, and far cheaper than a BigInt.
+      const hi = Math.floor(x / 4294967296);
+      this.halves![2 * i] = x - hi * 4294967296;
+      this.halves![2 * i + 1] = hi;
     } else {
       (this.data as BigInt64Array)[i] = typeof x === 'bigint' ? x : BigInt(x as number);
     }
@@ -92,7 +84,7 @@ class NumberColumn implements Column {
   }
 }
 
-class BoolColumn implements Column {
+export class BoolColumn implements Column {
   readonly type = new arrow.Bool();
   private readonly v = new Validity();
   private data = new Uint8Array(128);
@@ -115,7 +107,7 @@ class BoolColumn implements Column {
 }
 
 /** Utf8 (strings, encoded here) and Binary (Uint8Array values). */
-class VarColumn implements Column {
+export class VarColumn implements Column {
   private readonly v = new Validity();
   private offsets = new Int32Array(1025);
   private data = Buffer.allocUnsafe(16384);
@@ -138,6 +130,20 @@ class VarColumn implements Column {
       this.data.set(b, this.end);
       this.end += b.length;
     }
+    if (this.end > 0x7fffffff) throw new RangeError('column batch exceeds 2 GiB');
+    this.offsets[i + 1] = this.end;
+    this.v.push(true);
+  }
+  /** A non-null value given as bytes (for Utf8, valid UTF-8: they are stored as they are). */
+  appendBytes(buf: Buffer, start: number, end: number): void {
+    const i = this.v.length;
+    if (i + 1 >= this.offsets.length) this.offsets = grow(this.offsets, i + 2);
+    const n = end - start;
+    if (this.end + n > this.data.length) this.reserve(n);
+    // Short values byte by byte: Buffer#copy costs more per call than a short string takes to copy.
+    if (n <= 32) for (let k = 0; k < n; k++) this.data[this.end + k] = buf[start + k]!;
+    else buf.copy(this.data, this.end, start, end);
+    this.end += n;
     if (this.end > 0x7fffffff) throw new RangeError('column batch exceeds 2 GiB');
     this.offsets[i + 1] = this.end;
     this.v.push(true);
@@ -237,6 +243,10 @@ export class StructColumn implements Column {
       return this.v.push(false);
     }
     for (let i = 0; i < n; i++) this.members[i]!.column.append(this.getters[i]!(x as never));
+    this.v.push(true);
+  }
+  /** Completes a non-null row whose members were each appended one value directly. */
+  appendRow(): void {
     this.v.push(true);
   }
   finish(): arrow.Data {

@@ -1,14 +1,16 @@
 // Avro object container files → Arrow. The container framing (header, blocks, sync markers) is read here
-// from the stream block by block, with caps and truncation checks; avsc decodes the records of each block.
+// from the stream block by block, with caps and truncation checks; avsc decodes the records of each block,
+// each wanted field straight into its column (a string's bytes copied as they are when valid UTF-8).
 // avsc's own BlockDecoder is not used: it joins every incoming chunk onto the unread remainder (quadratic
 // on large blocks), buffers a block of any declared size, and ends quietly on a truncated last block.
 import avro from 'avsc';
 import { S3Error, s3Error } from '../errors.js';
-import { columns, type StructMember } from './arrow-columns.js';
+import { columns, VarColumn, type Column, type StructMember } from './arrow-columns.js';
 import { avroColumn, avroTypeOptions, Tap } from './avro-types.js';
 import { BatchCutter, MAX_RECORD_BYTES, openSource, projected, type ArrowDecoded, type ByteSource, type DecodeOptions } from './batches.js';
 import { ByteCursor } from './byte-cursor.js';
 import { CodecError, crc32, inflateRaw, snappyUncompress, zstdDecompress } from './codecs.js';
+import { validUtf8 } from './utf8.js';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]); // "Obj" 1
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
@@ -113,10 +115,32 @@ function codecOf(name: string): Decompress {
 
 type Reader = (tap: InstanceType<typeof Tap>) => unknown;
 
-/** How one record is read: which top-level fields are decoded into the row, which are skipped. */
+type AvroTap = InstanceType<typeof Tap>;
+
+/**
+ * How one record is read: which top-level fields are decoded, straight into their columns (the caller
+ * then completes the row), and which are skipped.
+ */
 interface RecordPlan {
   members: StructMember[];
-  read(tap: InstanceType<typeof Tap>, row: unknown[]): void;
+  read(tap: AvroTap): void;
+}
+
+/**
+ * A string field read as avsc's Tap#readString reads it, its bytes copied into the column as they are
+ * when they are valid UTF-8 (then decoding and encoding again would give the same bytes).
+ */
+function readStringInto(tap: AvroTap, column: Column): void {
+  const len = tap.readLong();
+  if (len < 0) {
+    (tap as unknown as { _invalidate(): void })._invalidate();
+    return column.append('');
+  }
+  const pos = tap.pos;
+  tap.pos += len;
+  if (tap.pos > tap.buf.length) return column.append(undefined);
+  if (validUtf8(tap.buf, pos, tap.pos)) (column as VarColumn).appendBytes(tap.buf, pos, tap.pos);
+  else column.append(tap.buf.toString('utf8', pos, tap.pos));
 }
 
 function recordPlan(type: avro.Type, wanted: string[] | undefined): RecordPlan {
@@ -127,33 +151,33 @@ function recordPlan(type: avro.Type, wanted: string[] | undefined): RecordPlan {
     const codec = type as unknown as { _read: Reader; _skip: Reader };
     if (!keep) return { members: [], read: (tap) => codec._skip(tap) };
     return {
-      members: [{ name: AVRO_VALUE_COLUMN, column: column.column, nullable: column.nullable, get: (r: unknown[]) => r[0] }],
-      read: (tap, row) => {
-        row[0] = codec._read(tap);
-      },
+      members: [{ name: AVRO_VALUE_COLUMN, column: column.column, nullable: column.nullable }],
+      read: (tap) => column.column.append(codec._read(tap)),
     };
   }
   const fields = t.fields!;
   const keepNames = new Set(projected(fields, wanted).map((f) => f.name));
   const members: StructMember[] = [];
-  const steps: { fn: Reader; slot: number }[] = [];
+  // Per field: how it is read (or skipped), and its column (none when skipped).
+  const steps: { fn: Reader; column: Column | undefined; string: boolean }[] = [];
   for (const f of fields) {
     if (keepNames.has(f.name)) {
-      const slot = members.length;
       const c = avroColumn(f.type, new Set([type]));
-      members.push({ name: f.name, column: c.column, nullable: c.nullable, get: (r: unknown[]) => r[slot] });
-      steps.push({ fn: f.type._read.bind(f.type), slot });
+      members.push({ name: f.name, column: c.column, nullable: c.nullable });
+      const string = (f.type as unknown as { typeName: string }).typeName === 'string' && c.column instanceof VarColumn;
+      steps.push({ fn: f.type._read.bind(f.type), column: c.column, string });
     } else {
-      steps.push({ fn: f.type._skip.bind(f.type), slot: -1 });
+      steps.push({ fn: f.type._skip.bind(f.type), column: undefined, string: false });
     }
   }
   return {
     members,
-    read(tap, row) {
+    read(tap) {
       for (let i = 0; i < steps.length; i++) {
         const s = steps[i]!;
-        const v = s.fn(tap);
-        if (s.slot >= 0) row[s.slot] = v;
+        if (s.string) readStringInto(tap, s.column!);
+        else if (s.column) s.column.append(s.fn(tap));
+        else s.fn(tap);
       }
     },
   };
@@ -195,7 +219,6 @@ export async function decodeAvroToArrow(source: ByteSource, opts: DecodeOptions 
 
 async function* readBlocks(cur: ByteCursor, sync: Buffer, decompress: Decompress, plan: RecordPlan, cutter: BatchCutter) {
   try {
-    const row: unknown[] = new Array(plan.members.length);
     while (!(await cur.atEnd())) {
       const at = cur.offset;
       const { count, data } = await readBlock(cur, sync);
@@ -210,9 +233,9 @@ async function* readBlocks(cur: ByteCursor, sync: Buffer, decompress: Decompress
         const before = tap.pos;
         let batch;
         try {
-          plan.read(tap, row);
+          plan.read(tap);
           if (tap.pos > raw.length || tap.pos < before) throw fail(`Avro block at byte ${at}: record ${i} runs past the block (corrupt data or a schema mismatch).`);
-          batch = cutter.add(row);
+          batch = cutter.added();
         } catch (e) {
           throw e instanceof S3Error ? e : fail(`Avro block at byte ${at}, record ${i}: ${(e as Error).message}`);
         }

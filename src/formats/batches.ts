@@ -2,7 +2,7 @@
 // pieces they share: opening the source, choosing the projected columns, cutting rows into batches.
 import * as arrow from 'apache-arrow';
 import type { Readable } from 'node:stream';
-import type { Column, StructColumn } from './arrow-columns.js';
+import type { Column, StructColumn, StructMember } from './arrow-columns.js';
 
 /**
  * The object's bytes: a stream, or a way to open it (again: MessagePack reads twice to infer its schema),
@@ -50,9 +50,24 @@ export class BatchCutter {
     this.maxRows = Math.max(1, batchRows);
   }
 
+  /** The top-level columns, for decoders that append each member's value directly (then `added`). */
+  get members(): readonly StructMember[] {
+    return this.root.members;
+  }
+
   /** Appends one record; returns a full batch when this row completed one. */
   add(record: unknown): arrow.RecordBatch | undefined {
     this.root.append(record);
+    return this.counted();
+  }
+
+  /** Completes a row after one value was appended to every member column; returns a full batch when one is. */
+  added(): arrow.RecordBatch | undefined {
+    this.root.appendRow();
+    return this.counted();
+  }
+
+  private counted(): arrow.RecordBatch | undefined {
     this.rows++;
     if (this.rows >= this.maxRows || ((this.rows & 255) === 0 && this.root.bytes() >= MAX_BATCH_BYTES)) return this.cut();
     return undefined;

@@ -58,15 +58,47 @@ export class ByteCursor {
     }
   }
 
-  /** The buffer and position where the next n buffered bytes lie contiguously (n ≤ buffered). */
+  /**
+   * The buffer and position where the next n buffered bytes (n ≤ buffered) lie contiguously, joining the
+   * unread rest of the current chunk with as many whole chunks after it as that takes (whole, so that
+   * reading on from there needs no further join until the last of them ends).
+   */
   view(n: number): { buf: Buffer; pos: number } {
     if (this.buf.length - this.pos < n) {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending]);
+      const parts = [this.buf.subarray(this.pos)];
+      let have = parts[0]!.length;
+      while (have < n) {
+        const chunk = this.pending.shift()!;
+        parts.push(chunk);
+        this.pendingBytes -= chunk.length;
+        have += chunk.length;
+      }
+      this.buf = Buffer.concat(parts, have);
       this.pos = 0;
-      this.pending = [];
-      this.pendingBytes = 0;
     }
     return { buf: this.buf, pos: this.pos };
+  }
+
+  /**
+   * The next n buffered bytes (n ≤ buffered) without consuming them: a view when they lie in one chunk,
+   * else a copy of just those bytes (the chunks stay as they are).
+   */
+  peek(n: number): Buffer {
+    if (this.buf.length - this.pos >= n) return this.buf.subarray(this.pos, this.pos + n);
+    const out = Buffer.allocUnsafe(n);
+    let have = this.buf.copy(out, 0, this.pos);
+    for (let i = 0; have < n; i++) have += this.pending[i]!.copy(out, have, 0, n - have);
+    return out;
+  }
+
+  /** The unread bytes of the current chunk (at least one when any are buffered), without copying. */
+  segment(): { buf: Buffer; pos: number; n: number } {
+    if (this.pos >= this.buf.length && this.pending.length > 0) {
+      this.buf = this.pending.shift()!;
+      this.pendingBytes -= this.buf.length;
+      this.pos = 0;
+    }
+    return { buf: this.buf, pos: this.pos, n: this.buf.length - this.pos };
   }
 
   /** Consumes n buffered bytes and returns them (a view, valid until the caller drops it). */
@@ -76,10 +108,16 @@ export class ByteCursor {
     return buf.subarray(pos, pos + n);
   }
 
-  /** Consumes n bytes that `view` made contiguous. */
+  /** Consumes n buffered bytes. */
   skip(n: number): void {
-    this.pos += n;
     this.offset += n;
+    while (n > this.buf.length - this.pos) {
+      n -= this.buf.length - this.pos;
+      this.buf = this.pending.shift()!;
+      this.pendingBytes -= this.buf.length;
+      this.pos = 0;
+    }
+    this.pos += n;
   }
 
   close(): void {

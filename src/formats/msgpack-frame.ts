@@ -1,5 +1,7 @@
-// Finds where each MessagePack record ends without decoding it, so records are cut from the stream with
-// a size cap and a truncated last record is reported (streaming decoders drop it silently).
+// Finds where each MessagePack record ends, so records are cut from the stream with a size cap and a
+// truncated last record is reported (streaming decoders drop it silently). Each record goes through a
+// sink as it is framed (schema inference, then decoding), on a fast path that falls back to framing the
+// record on its own and a careful path that reports errors as they always were.
 //
 // Layout rule: an object whose first byte is an array header (0x90-0x9f, 0xdc, 0xdd) is one top-level
 // array whose elements are the records, and nothing may follow it. Any other first byte starts a stream of
@@ -13,21 +15,18 @@ export function fail(message: string): S3Error {
   return s3Error('MessagePackParsingError', message);
 }
 
-/** Bytes of header plus payload for the scalar at buf[pos] (payload lengths read from the header). */
-function scalarSize(buf: Buffer, pos: number, end: number): number {
+/** Bytes of header plus payload for the scalar at buf[pos]; Infinity when its header runs past `end`. */
+export function scalarSize(buf: Buffer, pos: number, end: number): number {
   const b = buf[pos]!;
   if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) return 1;
   if (b >= 0xa0 && b <= 0xbf) return 1 + (b & 0x1f);
-  const u8 = (o: number) => (pos + o < end ? buf[pos + o]! : Infinity);
-  const u16 = (o: number) => (pos + o + 2 <= end ? buf.readUInt16BE(pos + o) : Infinity);
-  const u32 = (o: number) => (pos + o + 4 <= end ? buf.readUInt32BE(pos + o) : Infinity);
   switch (b) {
-    case 0xc4: case 0xd9: return 2 + u8(1); // bin 8, str 8
-    case 0xc5: case 0xda: return 3 + u16(1); // bin 16, str 16
-    case 0xc6: case 0xdb: return 5 + u32(1); // bin 32, str 32
-    case 0xc7: return 3 + u8(1); // ext 8
-    case 0xc8: return 4 + u16(1); // ext 16
-    case 0xc9: return 6 + u32(1); // ext 32
+    case 0xc4: case 0xd9: return pos + 2 <= end ? 2 + buf[pos + 1]! : Infinity; // bin 8, str 8
+    case 0xc5: case 0xda: return pos + 3 <= end ? 3 + buf.readUInt16BE(pos + 1) : Infinity; // bin 16, str 16
+    case 0xc6: case 0xdb: return pos + 5 <= end ? 5 + buf.readUInt32BE(pos + 1) : Infinity; // bin 32, str 32
+    case 0xc7: return pos + 2 <= end ? 3 + buf[pos + 1]! : Infinity; // ext 8
+    case 0xc8: return pos + 3 <= end ? 4 + buf.readUInt16BE(pos + 1) : Infinity; // ext 16
+    case 0xc9: return pos + 5 <= end ? 6 + buf.readUInt32BE(pos + 1) : Infinity; // ext 32
     case 0xcc: case 0xd0: return 2;
     case 0xcd: case 0xd1: return 3;
     case 0xca: case 0xce: case 0xd2: return 5;
@@ -62,10 +61,18 @@ export function valueEnd(buf: Buffer, start: number, end: number): number {
   while (pending > 0) {
     if (pos >= end) return -1;
     pending--;
-    const c = containerHeader(buf, pos, end);
-    if (c) {
-      pending += c.items;
-      pos += c.size;
+    const b = buf[pos]!;
+    if (b >= 0x80 && b <= 0x9f) {
+      pending += b <= 0x8f ? 2 * (b & 0x0f) : b & 0x0f;
+      pos += 1;
+    } else if (b === 0xdc || b === 0xde) {
+      if (pos + 3 > end) return -1;
+      pending += buf.readUInt16BE(pos + 1) * (b === 0xde ? 2 : 1);
+      pos += 3;
+    } else if (b === 0xdd || b === 0xdf) {
+      if (pos + 5 > end) return -1;
+      pending += buf.readUInt32BE(pos + 1) * (b === 0xdf ? 2 : 1);
+      pos += 5;
     } else {
       pos += scalarSize(buf, pos, end);
     }
@@ -73,27 +80,70 @@ export function valueEnd(buf: Buffer, start: number, end: number): number {
   return pos <= end ? pos : -1;
 }
 
-/** Records that were buffered together: `bytes` holds them back to back, record i ending at `ends[i]`. */
+/**
+ * What runs over each record as it is framed. `fast` handles the record at buf[start..] and returns its
+ * end, or -1 when it cannot: the record runs past `end`, or has something only the careful path may judge.
+ * The record is then framed on its own and, once complete, given to `careful`, whose errors are the ones
+ * reported. `fast` must leave no trace the careful path would see twice.
+ */
+export interface RecordSink {
+  fast(buf: Buffer, start: number, end: number, index: number): number;
+  careful(buf: Buffer, start: number, end: number, index: number): void;
+}
+
+/** Runs `sink` over up to `left` records at buf[start..end), stopping at the first incomplete one. */
+export function walkRecords(buf: Buffer, start: number, end: number, sink: RecordSink, first: number, left: number): { end: number; count: number } {
+  let p = start;
+  let count = 0;
+  while (count < left && p < end) {
+    let e = sink.fast(buf, p, end, first + count);
+    if (e < 0) {
+      e = valueEnd(buf, p, end);
+      if (e < 0) break;
+      sink.careful(buf, p, e, first + count);
+    }
+    p = e;
+    count++;
+  }
+  return { end: p, count };
+}
+
+/** Records that were buffered together: `bytes` holds `count` of them back to back. */
 export interface RecordGroup {
   bytes: Buffer;
-  ends: number[];
+  count: number;
   /** Index of the first record in the object. */
   first: number;
 }
 
 /**
- * Cuts records from the cursor (the elements of a top-level array, or concatenated values), yielding every
- * complete record buffered so far as one group: one await per chunk of input rather than per record.
+ * The record at the cursor that runs past the end of its chunk (`n` bytes there), read from a copy of just
+ * enough of what follows: the doubling framing rescans a large record few times.
  */
-export async function* recordGroups(cur: ByteCursor): AsyncGenerator<RecordGroup> {
+async function straddling(cur: ByteCursor, sink: RecordSink, index: number, n: number): Promise<Buffer> {
+  for (let k = Math.max(n * 2, 4096); ; k *= 2) {
+    if (cur.buffered < k) await cur.want(k);
+    const have = Math.min(k, cur.buffered);
+    const bytes = cur.peek(have);
+    const walked = walkRecords(bytes, 0, have, sink, index, 1);
+    if (walked.count) return bytes.subarray(0, walked.end);
+    if (have > MAX_RECORD_BYTES) throw fail(`MessagePack record ${index} at byte ${cur.offset} is larger than ${MAX_RECORD_BYTES} bytes.`);
+    if (have < k) throw fail(`The MessagePack data is truncated: record ${index} at byte ${cur.offset} is incomplete.`);
+  }
+}
+
+/**
+ * Cuts records from the cursor (the elements of a top-level array, or concatenated values), running `sink`
+ * over each, and yields every complete record buffered so far as one group: one await per chunk of input
+ * rather than per record.
+ */
+export async function* recordGroups(cur: ByteCursor, sink: RecordSink): AsyncGenerator<RecordGroup> {
   if (await cur.atEnd()) return;
   let left = Infinity;
-  let { buf, pos } = cur.view(1);
-  if (isArrayHeader(buf[pos]!)) {
+  if (isArrayHeader(cur.peek(1)[0]!)) {
     await cur.want(5);
     const n = Math.min(5, cur.buffered);
-    ({ buf, pos } = cur.view(n));
-    const h = containerHeader(buf, pos, pos + n)!;
+    const h = containerHeader(cur.peek(n), 0, n)!;
     if (h.size === Infinity) throw fail('The MessagePack data is truncated inside its top-level array header.');
     left = h.items;
     cur.skip(h.size);
@@ -104,28 +154,20 @@ export async function* recordGroups(cur: ByteCursor): AsyncGenerator<RecordGroup
       if (left === Infinity) return;
       throw fail(`The MessagePack data is truncated: the top-level array declares ${index + left} records and holds ${index}.`);
     }
-    const have = cur.buffered;
-    ({ buf, pos } = cur.view(have));
-    const ends: number[] = [];
-    let p = pos;
-    while (left > 0 && p < pos + have) {
-      const e = valueEnd(buf, p, pos + have);
-      if (e < 0) break;
-      ends.push(e - pos);
-      p = e;
-      left--;
-    }
-    if (ends.length) {
-      cur.skip(p - pos);
-      yield { bytes: buf.subarray(pos, p), ends, first: index };
-      index += ends.length;
+    const { buf, pos, n } = cur.segment();
+    const walked = walkRecords(buf, pos, pos + n, sink, index, left);
+    if (walked.count) {
+      cur.skip(walked.end - pos);
+      yield { bytes: buf.subarray(pos, walked.end), count: walked.count, first: index };
+      index += walked.count;
+      left -= walked.count;
       continue;
     }
-    // No complete record: read on, doubling what is buffered so a large record is rescanned few times.
-    if (have > MAX_RECORD_BYTES) throw fail(`MessagePack record ${index} at byte ${cur.offset} is larger than ${MAX_RECORD_BYTES} bytes.`);
-    if (!(await cur.want(Math.max(have * 2, 4096))) && cur.buffered === have) {
-      throw fail(`The MessagePack data is truncated: record ${index} at byte ${cur.offset} is incomplete.`);
-    }
+    const one = await straddling(cur, sink, index, n);
+    cur.skip(one.length);
+    yield { bytes: one, count: 1, first: index };
+    index++;
+    left--;
   }
   if (!(await cur.atEnd())) throw fail(`${cur.buffered} or more bytes follow the top-level MessagePack array.`);
 }

@@ -8,7 +8,8 @@
 //   inside them as strings).
 import { ExtData } from '@msgpack/msgpack';
 import { columns, type Column } from './arrow-columns.js';
-import { containerHeader, fail } from './msgpack-frame.js';
+import { fail, type RecordSink } from './msgpack-frame.js';
+import { CUT, Q_SKIP, quickKind, quickRecord } from './msgpack-quick.js';
 
 export type Shape =
   | { k: 'null' | 'bool' | 'int' | 'float' | 'str' | 'bin' | 'ts' | 'text' }
@@ -29,39 +30,109 @@ const S = {
 const MAX_DEPTH = 256;
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** Walks encoded records and widens the shape of each top-level key. */
-export class Inference {
+/** Thrown on the fast path when a record runs past the buffered bytes or needs the careful path. */
+const RETRY = Symbol('retry');
+
+/**
+ * Walks encoded records and widens the shape of each top-level key (a RecordSink). On the fast path the
+ * record may run past the buffered bytes, and top-level keys are matched by their bytes against the
+ * previous record's; anything the fast path cannot take is retried on the careful path once the record is
+ * framed. A partial walk is harmless: widening again by the same values changes nothing.
+ */
+export class Inference implements RecordSink {
   /** Top-level columns in first-seen order. */
   readonly fields = new Map<string, Shape>();
-  /** Set whenever a record added a key or widened a type. */
-  changed = false;
+  /** Index of the first record since this was last set to -1 that added a key or widened a type. */
+  changedAt = -1;
+  /** Whether the record being walked changed the schema (kept across a retry of the same record). */
+  private changed = false;
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
+  private end = 0;
+  private strict = false;
+  /** Top-level keys of the last record by position: their bytes and names. */
+  private readonly keyBytes: Buffer[] = [];
+  private readonly keyNames: string[] = [];
+  /** Keys of the last fully walked record (-1: none to compare with) and what each may hold unchanged. */
+  private quickKeys = -1;
+  private quickKinds = new Uint8Array(16);
 
   constructor(private readonly only?: Set<string>) {}
 
-  /** Adds the record encoded at buf[start..end); returns whether the schema changed. */
-  add(buf: Buffer, start: number, end: number, index: number): boolean {
-    this.buf = buf;
-    this.changed = false;
-    const b = buf[start]!;
-    const h = containerHeader(buf, start, end);
-    if (!h || !(b <= 0x8f || b === 0xde || b === 0xdf)) {
-      throw fail(`MessagePack record ${index} is not a map: every record must be a map of field names to values.`);
+  fast(buf: Buffer, start: number, end: number, index: number): number {
+    if (this.quickKeys >= 0 && !this.changed) {
+      const e = quickRecord(buf, start, end, this.keyBytes, this.quickKinds, this.quickKeys);
+      if (e >= 0) return e;
+      if (e === CUT) return -1; // framed on its own, then read again whole
     }
-    this.pos = start + h.size;
-    for (let i = 0; i < h.items / 2; i++) {
-      const key = this.key();
-      if (key === undefined) throw fail(`MessagePack record ${index} has a key that is not a string.`);
-      if (this.only && !this.only.has(key)) {
+    this.strict = false;
+    try {
+      this.record(buf, start, end, index);
+    } catch (e) {
+      if (e === RETRY) return -1;
+      throw e;
+    }
+    return this.pos;
+  }
+
+  careful(buf: Buffer, start: number, end: number, index: number): void {
+    this.strict = true;
+    this.record(buf, start, end, index);
+  }
+
+  private record(buf: Buffer, start: number, end: number, index: number): void {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    const n = this.mapHeader();
+    if (n < 0) this.bad(`MessagePack record ${index} is not a map: every record must be a map of field names to values.`);
+    for (let i = 0; i < n; i++) {
+      const key = this.key(i);
+      if (key === undefined) this.bad(`MessagePack record ${index} has a key that is not a string.`);
+      if (this.only && !this.only.has(key!)) {
         this.skip();
         continue;
       }
-      const before = this.fields.get(key);
+      const before = this.fields.get(key!);
       const after = this.value(before, 1);
-      if (after !== before) this.fields.set(key, after);
+      if (after !== before) this.fields.set(key!, after);
     }
-    return this.changed;
+    if (this.changed && this.changedAt < 0) this.changedAt = index;
+    this.changed = false;
+    // The next record with these keys and values these columns admit is checked by quickRecord.
+    this.quickKeys = n <= 15 ? n : -1;
+    for (let i = 0; i < this.quickKeys; i++) {
+      const name = this.keyNames[i]!;
+      this.quickKinds[i] = this.only && !this.only.has(name) ? Q_SKIP : quickKind(this.fields.get(name));
+    }
+  }
+
+  /** An error on the careful path; a retry on the fast one. */
+  private bad(message: string): never {
+    throw this.strict ? fail(message) : RETRY;
+  }
+
+  /** Throws (a retry) unless n more bytes are there; the careful path only sees framed records. */
+  private need(n: number): void {
+    if (this.pos + n > this.end) this.bad('The MessagePack record is incomplete.');
+  }
+
+  /** Entries of the map header at `pos` (consumed), or -1 when the value is not a map. */
+  private mapHeader(): number {
+    this.need(1);
+    const b = this.buf[this.pos]!;
+    if (b >= 0x80 && b <= 0x8f) {
+      this.pos += 1;
+      return b & 0x0f;
+    }
+    if (b === 0xde || b === 0xdf) {
+      const head = b === 0xde ? 3 : 5;
+      this.need(head);
+      const n = b === 0xde ? this.buf.readUInt16BE(this.pos + 1) : this.buf.readUInt32BE(this.pos + 1);
+      this.pos += head;
+      return n;
+    }
+    return -1;
   }
 
   private widen(cur: Shape | undefined, next: Shape): Shape {
@@ -75,22 +146,45 @@ export class Inference {
     return out;
   }
 
-  /** A map key as a string, or undefined (and skipped) when it is not one. */
-  private key(): string | undefined {
-    const b = this.buf[this.pos]!;
+  /**
+   * A map key as a string, or undefined (and skipped) when it is not one. Top-level keys (`slot` ≥ 0) are
+   * first compared with the bytes of the key at the same position in the previous record.
+   */
+  private key(slot = -1): string | undefined {
+    this.need(1);
+    const buf = this.buf;
+    const b = buf[this.pos]!;
     let len: number;
     let head: number;
-    if (b >= 0xa0 && b <= 0xbf) [len, head] = [b & 0x1f, 1];
-    else if (b === 0xd9) [len, head] = [this.buf[this.pos + 1]!, 2];
-    else if (b === 0xda) [len, head] = [this.buf.readUInt16BE(this.pos + 1), 3];
-    else if (b === 0xdb) [len, head] = [this.buf.readUInt32BE(this.pos + 1), 5];
-    else {
+    if (b >= 0xa0 && b <= 0xbf) {
+      len = b & 0x1f;
+      head = 1;
+    } else if (b === 0xd9) {
+      this.need(2);
+      len = buf[this.pos + 1]!;
+      head = 2;
+    } else if (b === 0xda) {
+      this.need(3);
+      len = buf.readUInt16BE(this.pos + 1);
+      head = 3;
+    } else if (b === 0xdb) {
+      this.need(5);
+      len = buf.readUInt32BE(this.pos + 1);
+      head = 5;
+    } else {
       this.skip();
       return undefined;
     }
+    this.need(head + len);
     const start = this.pos + head;
     this.pos = start + len;
-    return this.buf.toString('utf8', start, start + len);
+    if (slot < 0) return buf.toString('utf8', start, start + len);
+    const known = this.keyBytes[slot];
+    if (known !== undefined && sameBytes(buf, start, len, known)) return this.keyNames[slot];
+    const name = buf.toString('utf8', start, start + len);
+    this.keyBytes[slot] = Buffer.from(buf.subarray(start, start + len));
+    this.keyNames[slot] = name;
+    return name;
   }
 
   private skip(): void {
@@ -100,16 +194,25 @@ export class Inference {
   /** Reads the value at `pos`, returning `cur` widened by it. */
   private value(cur: Shape | undefined, depth: number): Shape {
     const buf = this.buf;
+    this.need(1);
     const b = buf[this.pos]!;
-    if (depth > MAX_DEPTH) throw fail(`MessagePack values are nested more than ${MAX_DEPTH} deep.`);
-    const c = containerHeader(buf, this.pos, buf.length);
-    if (c) {
-      this.pos += c.size;
-      const isMap = b <= 0x8f || b === 0xde || b === 0xdf;
-      return isMap ? this.map(cur, c.items / 2, depth) : this.array(cur, c.items, depth);
-    }
+    if (depth > MAX_DEPTH) this.bad(`MessagePack values are nested more than ${MAX_DEPTH} deep.`);
     if (b <= 0x7f || b >= 0xe0) return this.scalar(cur, S.int, 1);
     if (b >= 0xa0 && b <= 0xbf) return this.scalar(cur, S.str, 1 + (b & 0x1f));
+    if ((b >= 0x80 && b <= 0x9f) || (b >= 0xdc && b <= 0xdf)) {
+      const isMap = b <= 0x8f || b === 0xde || b === 0xdf;
+      let items: number;
+      if (b <= 0x9f) {
+        items = b & 0x0f;
+        this.pos += 1;
+      } else {
+        const head = b <= 0xdd ? (b === 0xdc ? 3 : 5) : b === 0xde ? 3 : 5;
+        this.need(head);
+        items = head === 3 ? buf.readUInt16BE(this.pos + 1) : buf.readUInt32BE(this.pos + 1);
+        this.pos += head;
+      }
+      return isMap ? this.map(cur, items, depth) : this.array(cur, items, depth);
+    }
     switch (b) {
       case 0xc0: return this.scalar(cur, S.null, 1);
       case 0xc2: case 0xc3: return this.scalar(cur, S.bool, 1);
@@ -117,33 +220,51 @@ export class Inference {
       case 0xcd: case 0xd1: return this.scalar(cur, S.int, 3);
       case 0xce: case 0xd2: return this.scalar(cur, S.int, 5);
       case 0xd3: return this.scalar(cur, S.int, 9);
-      case 0xcf: return this.scalar(cur, buf.readBigUInt64BE(this.pos + 1) > INT64_MAX ? S.text : S.int, 9);
+      case 0xcf:
+        this.need(9);
+        return this.scalar(cur, buf.readBigUInt64BE(this.pos + 1) > INT64_MAX ? S.text : S.int, 9);
       case 0xca: return this.scalar(cur, S.float, 5);
       case 0xcb: return this.scalar(cur, S.float, 9);
-      case 0xd9: return this.scalar(cur, S.str, 2 + buf[this.pos + 1]!);
-      case 0xda: return this.scalar(cur, S.str, 3 + buf.readUInt16BE(this.pos + 1));
-      case 0xdb: return this.scalar(cur, S.str, 5 + buf.readUInt32BE(this.pos + 1));
-      case 0xc4: return this.scalar(cur, S.bin, 2 + buf[this.pos + 1]!);
-      case 0xc5: return this.scalar(cur, S.bin, 3 + buf.readUInt16BE(this.pos + 1));
-      case 0xc6: return this.scalar(cur, S.bin, 5 + buf.readUInt32BE(this.pos + 1));
+      case 0xd9: return this.scalar(cur, S.str, 2 + this.u8());
+      case 0xda: return this.scalar(cur, S.str, 3 + this.u16());
+      case 0xdb: return this.scalar(cur, S.str, 5 + this.u32());
+      case 0xc4: return this.scalar(cur, S.bin, 2 + this.u8());
+      case 0xc5: return this.scalar(cur, S.bin, 3 + this.u16());
+      case 0xc6: return this.scalar(cur, S.bin, 5 + this.u32());
       case 0xd4: return this.ext(cur, 1, 2);
       case 0xd5: return this.ext(cur, 2, 2);
       case 0xd6: return this.ext(cur, 4, 2);
       case 0xd7: return this.ext(cur, 8, 2);
       case 0xd8: return this.ext(cur, 16, 2);
-      case 0xc7: return this.ext(cur, buf[this.pos + 1]!, 3);
-      case 0xc8: return this.ext(cur, buf.readUInt16BE(this.pos + 1), 4);
-      case 0xc9: return this.ext(cur, buf.readUInt32BE(this.pos + 1), 6);
-      default: throw fail(`Invalid MessagePack type byte 0x${b.toString(16)}.`);
+      case 0xc7: return this.ext(cur, this.u8(), 3);
+      case 0xc8: return this.ext(cur, this.u16(), 4);
+      case 0xc9: return this.ext(cur, this.u32(), 6);
+      default: return this.bad(`Invalid MessagePack type byte 0x${b.toString(16)}.`);
     }
   }
 
+  /** Length fields after the type byte. */
+  private u8(): number {
+    this.need(2);
+    return this.buf[this.pos + 1]!;
+  }
+  private u16(): number {
+    this.need(3);
+    return this.buf.readUInt16BE(this.pos + 1);
+  }
+  private u32(): number {
+    this.need(5);
+    return this.buf.readUInt32BE(this.pos + 1);
+  }
+
   private scalar(cur: Shape | undefined, s: Shape, size: number): Shape {
+    this.need(size);
     this.pos += size;
     return this.widen(cur, s);
   }
 
   private ext(cur: Shape | undefined, len: number, head: number): Shape {
+    this.need(head);
     const type = this.buf.readInt8(this.pos + head - 1);
     return this.scalar(cur, type === -1 ? S.ts : S.bin, head + len);
   }
@@ -183,6 +304,13 @@ export class Inference {
     }
     return struct;
   }
+}
+
+/** Whether buf[start..start+len) holds the bytes of `key`. */
+export function sameBytes(buf: Buffer, start: number, len: number, key: Buffer): boolean {
+  if (key.length !== len) return false;
+  for (let i = 0; i < len; i++) if (buf[start + i] !== key[i]) return false;
+  return true;
 }
 
 /** A decoded timestamp extension: microseconds since the epoch, UTC. */

@@ -1,18 +1,18 @@
 // MessagePack → Arrow. MessagePack has no schema, so column types come from the data (msgpack-infer.ts).
-// Given a way to reopen the object, the decoder reads it twice: pass 1 scans the encoded bytes and infers
-// every column (a key first seen in the last record still gets its column), pass 2 decodes the records
-// with @msgpack/msgpack into Arrow. Given a single stream, the first batch of records (at most
-// `batchRows` records or 64 MiB) is held and inferred, and a later record that adds a key or needs a
+// Given a way to reopen the object, the decoder reads it twice: pass 1 walks the encoded bytes and infers
+// every column (a key first seen in the last record still gets its column), pass 2 reads the records into
+// Arrow (msgpack-decode.ts), only the wanted keys. Pass 1 can be run once (`inferMsgpack`) and its result
+// reused for several decodes of different columns. Given a single stream, the first batch of records (at
+// most `batchRows` records or 64 MiB) is held and inferred, and a later record that adds a key or needs a
 // wider type fails with MessagePackParsingError rather than being dropped or mistyped.
-import type * as arrow from 'apache-arrow';
-import { DecodeError, Decoder, ExtensionCodec, decodeTimestampToTimeSpec } from '@msgpack/msgpack';
+import { Decoder, ExtensionCodec, decodeTimestampToTimeSpec } from '@msgpack/msgpack';
 import type { Readable } from 'node:stream';
-import { S3Error } from '../errors.js';
 import { columns } from './arrow-columns.js';
 import { BatchCutter, DEFAULT_BATCH_ROWS, MAX_BATCH_BYTES, MAX_RECORD_BYTES, type ArrowDecoded, type ByteSource, type DecodeOptions } from './batches.js';
 import { ByteCursor } from './byte-cursor.js';
-import { fail, recordGroups, type RecordGroup } from './msgpack-frame.js';
-import { Inference, MsgTimestamp, shapeColumn } from './msgpack-infer.js';
+import { RecordDecoder, topMember } from './msgpack-decode.js';
+import { fail, recordGroups, walkRecords, type RecordGroup } from './msgpack-frame.js';
+import { Inference, MsgTimestamp, type Shape } from './msgpack-infer.js';
 
 const extensionCodec = new ExtensionCodec();
 extensionCodec.register({
@@ -34,54 +34,56 @@ function newDecoder(): Decoder {
   });
 }
 
-function decodeError(e: unknown, index: number): Error {
-  if (e instanceof S3Error) return e;
-  const why = e instanceof DecodeError || e instanceof RangeError || e instanceof Error ? e.message : String(e);
-  return fail(`MessagePack record ${index} does not decode: ${why}`);
+/** The result of pass 1 over a whole object: every top-level key's shape, and what was read. */
+export interface MsgpackInference {
+  readonly fields: ReadonlyMap<string, Shape>;
+  readonly records: number;
+  readonly bytes: number;
 }
 
-interface Pass1 {
-  records: number;
-  bytes: number;
+export interface MsgpackDecodeOptions extends DecodeOptions {
+  /** Pass 1 already run over this object (from `inferMsgpack`): only pass 2 reads it. */
+  inferred?: MsgpackInference;
 }
 
-/** Infers from a group's records; returns the index of the first that changed the schema, or -1. */
-function inferGroup(inference: Inference, g: RecordGroup): number {
-  let changed = -1;
-  let start = 0;
-  g.ends.forEach((end, i) => {
-    if (inference.add(g.bytes, start, end, g.first + i) && changed < 0) changed = g.first + i;
-    start = end;
-  });
-  return changed;
-}
-
-async function inferAll(stream: Readable, inference: Inference): Promise<Pass1> {
-  const cur = new ByteCursor(stream);
+/** Pass 1: infers every top-level key's column from the whole object. */
+export async function inferMsgpack(source: () => Readable | Promise<Readable>, only?: Set<string>): Promise<MsgpackInference> {
+  const inference = new Inference(only);
+  const cur = new ByteCursor(await source());
   let records = 0;
   let bytes = 0;
   try {
-    for await (const g of recordGroups(cur)) {
-      inferGroup(inference, g);
-      records += g.ends.length;
+    for await (const g of recordGroups(cur, inference)) {
+      records += g.count;
       bytes += g.bytes.length;
     }
   } finally {
     cur.close();
   }
-  return { records, bytes };
+  return { fields: inference.fields, records, bytes };
+}
+
+/** The wanted keys' shapes, in the object's first-seen order. */
+function wantedShapes(fields: ReadonlyMap<string, Shape>, wanted: string[] | undefined): [string, Shape][] {
+  const want = wanted && new Set(wanted);
+  return [...fields].filter(([name]) => !want || want.has(name));
+}
+
+function cutterFor(shapes: [string, Shape][], opts: DecodeOptions): BatchCutter {
+  return new BatchCutter(columns.struct(shapes.map(([name, s]) => topMember(name, s))), opts.batchRows);
 }
 
 /** Decodes MessagePack records (a stream of maps, or one top-level array of maps) into Arrow batches. */
-export async function decodeMsgpackToArrow(source: ByteSource, opts: DecodeOptions = {}): Promise<ArrowDecoded> {
-  const inference = new Inference(opts.columns ? new Set(opts.columns) : undefined);
+export async function decodeMsgpackToArrow(source: ByteSource, opts: MsgpackDecodeOptions = {}): Promise<ArrowDecoded> {
   if (typeof source === 'function') {
-    const pass1 = await inferAll(await source(), inference);
-    const cutter = cutterFor(inference, opts);
-    return { schema: cutter.schema, batches: decodeAll(source, cutter, pass1) };
+    const pass1 = opts.inferred ?? (await inferMsgpack(source, opts.columns ? new Set(opts.columns) : undefined));
+    const shapes = wantedShapes(pass1.fields, opts.columns);
+    const cutter = cutterFor(shapes, opts);
+    return { schema: cutter.schema, batches: decodeAll(source, shapes, cutter, pass1) };
   }
+  const inference = new Inference(opts.columns ? new Set(opts.columns) : undefined);
   const cur = new ByteCursor(source);
-  const it = recordGroups(cur);
+  const it = recordGroups(cur, inference);
   const sample: RecordGroup[] = [];
   let rows = 0;
   let bytes = 0;
@@ -90,51 +92,30 @@ export async function decodeMsgpackToArrow(source: ByteSource, opts: DecodeOptio
     while (rows < limit && bytes < MAX_BATCH_BYTES) {
       const r = await it.next();
       if (r.done) break;
-      inferGroup(inference, r.value);
       sample.push(r.value);
-      rows += r.value.ends.length;
+      rows += r.value.count;
       bytes += r.value.bytes.length;
     }
   } catch (e) {
     cur.close();
     throw e;
   }
-  const cutter = cutterFor(inference, opts);
-  return { schema: cutter.schema, batches: decodeSampled(cur, it, sample, inference, cutter) };
+  const shapes = wantedShapes(inference.fields, undefined);
+  const cutter = cutterFor(shapes, opts);
+  return { schema: cutter.schema, batches: decodeSampled(cur, it, sample, inference, new RecordDecoder(shapes, cutter, newDecoder()), cutter) };
 }
 
-function cutterFor(inference: Inference, opts: DecodeOptions): BatchCutter {
-  const members = [...inference.fields].map(([name, shape]) => ({ name, column: shapeColumn(shape) }));
-  return new BatchCutter(columns.struct(members), opts.batchRows);
-}
-
-/** Decodes a group's records into the cutter, returning the batches completed on the way. */
-function decodeGroup(decoder: Decoder, g: RecordGroup, cutter: BatchCutter): arrow.RecordBatch[] {
-  const out: arrow.RecordBatch[] = [];
-  let index = g.first;
-  try {
-    for (const value of decoder.decodeMulti(g.bytes)) {
-      const batch = cutter.add(value);
-      if (batch) out.push(batch);
-      index++;
-    }
-  } catch (e) {
-    throw decodeError(e, index);
-  }
-  return out;
-}
-
-async function* decodeAll(source: () => Readable | Promise<Readable>, cutter: BatchCutter, pass1: Pass1) {
+async function* decodeAll(source: () => Readable | Promise<Readable>, shapes: [string, Shape][], cutter: BatchCutter, pass1: MsgpackInference) {
   const cur = new ByteCursor(await source());
-  const decoder = newDecoder();
+  const sink = new RecordDecoder(shapes, cutter, newDecoder(), pass1.records);
   let records = 0;
   let bytes = 0;
   try {
-    for await (const g of recordGroups(cur)) {
-      records += g.ends.length;
+    for await (const g of recordGroups(cur, sink)) {
+      records += g.count;
       bytes += g.bytes.length;
+      yield* sink.out.splice(0);
       if (records > pass1.records) break;
-      yield* decodeGroup(decoder, g, cutter);
     }
     if (records !== pass1.records || bytes !== pass1.bytes) throw fail('The MessagePack object changed between the schema pass and the decoding pass.');
     const last = cutter.flush();
@@ -144,19 +125,26 @@ async function* decodeAll(source: () => Readable | Promise<Readable>, cutter: Ba
   }
 }
 
-async function* decodeSampled(cur: ByteCursor, it: AsyncGenerator<RecordGroup>, sample: RecordGroup[], inference: Inference, cutter: BatchCutter) {
-  const decoder = newDecoder();
+/** Decodes a group of records already framed (and inferred). */
+function replay(g: RecordGroup, sink: RecordDecoder) {
+  walkRecords(g.bytes, 0, g.bytes.length, sink, g.first, g.count);
+  return sink.out.splice(0);
+}
+
+async function* decodeSampled(cur: ByteCursor, it: AsyncGenerator<RecordGroup>, sample: RecordGroup[], inference: Inference, sink: RecordDecoder, cutter: BatchCutter) {
   try {
-    for (const g of sample.splice(0)) yield* decodeGroup(decoder, g, cutter);
-    for (let r = await it.next(); !r.done; r = await it.next()) {
-      const changed = inferGroup(inference, r.value);
-      if (changed >= 0) {
+    for (const g of sample.splice(0)) yield* replay(g, sink);
+    for (;;) {
+      inference.changedAt = -1;
+      const r = await it.next();
+      if (r.done) break;
+      if (inference.changedAt >= 0) {
         throw fail(
-          `MessagePack record ${changed} adds a key or a value type not seen in the records before it; ` +
+          `MessagePack record ${inference.changedAt} adds a key or a value type not seen in the records before it; ` +
             'the schema cannot change once batches are produced (decode from a re-readable source to infer from every record).',
         );
       }
-      yield* decodeGroup(decoder, r.value, cutter);
+      yield* replay(r.value, sink);
     }
     const last = cutter.flush();
     if (last) yield last;

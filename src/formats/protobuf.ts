@@ -1,13 +1,18 @@
 // Protobuf → Arrow. The object is a stream of messages, each preceded by its length as a varint (the
-// framing of Java's writeDelimitedTo and Python's _VarintBytes). Each message's top-level tags are checked
-// against the schema's wire types, so data written with another schema fails instead of decoding into
-// garbage; then protobufjs decodes it. With a projection, a copy of the message type that declares only
-// the wanted fields is decoded, so protobufjs skips the others without building them.
+// framing of Java's writeDelimitedTo and Python's _VarintBytes), read without waiting for as long as whole
+// messages are buffered. When every wanted field is a singular scalar, messages go straight from the wire
+// into the columns (protobuf-flat.ts); otherwise, and for any message that reader leaves alone, each
+// message's top-level tags are checked against the schema's wire types, so data written with another
+// schema fails instead of decoding into garbage, and protobufjs decodes it. With a projection, a copy of
+// the message type that declares only the wanted fields is decoded, so protobufjs skips the others
+// without building them.
+import type * as arrow from 'apache-arrow';
 import protobuf from 'protobufjs';
 import { S3Error, s3Error } from '../errors.js';
 import { columns } from './arrow-columns.js';
 import { BatchCutter, MAX_RECORD_BYTES, openSource, projected, type ArrowDecoded, type ByteSource, type DecodeOptions } from './batches.js';
 import { ByteCursor } from './byte-cursor.js';
+import { FlatReader } from './protobuf-flat.js';
 import { findMessageType, messageMembers, wireTypes } from './protobuf-schema.js';
 
 export { findMessageType, loadProtoSchema, type ImportFetcher } from './protobuf-schema.js';
@@ -23,18 +28,25 @@ function fail(message: string): S3Error {
   return s3Error('ProtobufParsingError', message);
 }
 
+type Featured = { _features: Record<string, unknown> };
+
 /**
  * A copy of `t` declaring only `fields`. It is resolved as a sibling of `t` (field types by absolute name)
- * and detached once its decoder is generated, so the caller's schema is left as it was.
+ * and detached once its decoder is generated, so the caller's schema is left as it was. Each copied field
+ * takes the original's resolved features (the copy would otherwise get its namespace's proto2 defaults:
+ * lenient UTF-8, and presence rules of its own), and a oneof member, which has presence through its
+ * oneof, gets explicit presence: the copy decodes every field as the whole type does.
  */
 function prunedType(t: protobuf.Type, fields: protobuf.Field[]): protobuf.Type {
   const copy = new protobuf.Type(`${t.name}__projection`);
+  const copies: [protobuf.Field, protobuf.Field | protobuf.MapField][] = [];
   for (const f of fields) {
     const typeName = f.resolvedType ? f.resolvedType.fullName : f.type;
     const field = f.map
       ? new protobuf.MapField(f.name, f.id, (f as unknown as protobuf.MapField).keyType, typeName, f.options)
       : new protobuf.Field(f.name, f.id, typeName, f.repeated ? 'repeated' : undefined, undefined, f.options);
     copy.add(field);
+    copies.push([f, field]);
   }
   const parent = t.parent!;
   const clash = parent.get(copy.name);
@@ -42,6 +54,11 @@ function prunedType(t: protobuf.Type, fields: protobuf.Field[]): protobuf.Type {
   parent.add(copy);
   try {
     copy.resolveAll();
+    for (const [f, field] of copies) {
+      const features = { ...(f as unknown as Featured)._features };
+      if (f.hasPresence && features.field_presence === 'IMPLICIT') features.field_presence = 'EXPLICIT';
+      (field as unknown as Featured)._features = features;
+    }
     copy.setup();
   } finally {
     parent.remove(copy);
@@ -80,7 +97,7 @@ function checkWire(msg: Buffer, allowed: Map<number, number>): void {
 
 /** Decodes a stream of varint-length-delimited messages of one type into Arrow record batches. */
 export async function decodeProtobufToArrow(source: ByteSource, opts: ProtobufDecodeOptions): Promise<ArrowDecoded> {
-  let plan;
+  let plan: Plan;
   try {
     plan = decodePlan(opts);
   } catch (e) {
@@ -88,10 +105,20 @@ export async function decodeProtobufToArrow(source: ByteSource, opts: ProtobufDe
     throw e;
   }
   const cur = new ByteCursor(await openSource(source));
-  return { schema: plan.cutter.schema, batches: readMessages(cur, plan.decoder, plan.typeName, plan.allowed, plan.cutter) };
+  return { schema: plan.cutter.schema, batches: readMessages(cur, plan) };
 }
 
-function decodePlan(opts: ProtobufDecodeOptions) {
+interface Plan {
+  /** What protobufjs decodes with: the type, or a copy declaring only the wanted fields. */
+  decoder: protobuf.Type;
+  typeName: string;
+  allowed: Map<number, number>;
+  cutter: BatchCutter;
+  /** The direct reader when every wanted field is a singular scalar. */
+  flat: FlatReader | undefined;
+}
+
+function decodePlan(opts: ProtobufDecodeOptions): Plan {
   const type = findMessageType(opts.root, opts.messageType);
   const fields = projected(type.fieldsArray, opts.columns);
   let members;
@@ -100,43 +127,96 @@ function decodePlan(opts: ProtobufDecodeOptions) {
   } catch (e) {
     throw e instanceof S3Error ? e : fail(`The Protobuf message type cannot be mapped to columns: ${(e as Error).message}`);
   }
+  const decoder = fields.length < type.fieldsArray.length ? prunedType(type, fields) : type;
+  const cutter = new BatchCutter(columns.struct(members), opts.batchRows);
   return {
-    decoder: fields.length < type.fieldsArray.length ? prunedType(type, fields) : type,
+    decoder,
     typeName: type.fullName.slice(1),
     allowed: new Map(type.fieldsArray.map((f) => [f.id, wireTypes(f)])),
-    cutter: new BatchCutter(columns.struct(members), opts.batchRows),
+    cutter,
+    flat: FlatReader.create(type, decoder, fields, cutter),
   };
 }
 
-async function* readMessages(cur: ByteCursor, type: protobuf.Type, typeName: string, allowed: Map<number, number>, cutter: BatchCutter) {
-  try {
-    for (let index = 0; ; index++) {
-      if (!cur.has(10) && (await cur.atEnd())) break;
-      const at = cur.offset;
-      await cur.want(10);
-      const n = Math.min(cur.buffered, 10);
-      let { buf, pos } = cur.view(n);
-      const len = readVarint(buf, pos, pos + n);
-      if (!len) throw fail(`The Protobuf data is truncated: the length of message ${index} at byte ${at} is incomplete.`);
-      if (len.value < 0) throw fail(`Bad varint: the length of message ${index} at byte ${at} is longer than 10 bytes.`);
-      if (len.value > MAX_RECORD_BYTES) throw fail(`Message ${index} at byte ${at} declares ${len.value} bytes, over the ${MAX_RECORD_BYTES}-byte limit.`);
-      const total = len.size + len.value;
-      if (!cur.has(total) && !(await cur.want(total))) {
-        throw fail(`The Protobuf data is truncated: message ${index} at byte ${at} declares ${len.value} bytes and the data ends first.`);
-      }
-      ({ buf, pos } = cur.view(total));
-      const body = buf.subarray(pos + len.size, pos + total);
-      cur.skip(total);
-      let batch;
-      try {
-        checkWire(body, allowed);
-        batch = cutter.add(type.decode(body));
-      } catch (e) {
-        throw fail(`Message ${index} at byte ${at} does not decode as ${typeName}: ${(e as Error).message}`);
-      }
-      if (batch) yield batch;
+/** Adds the message at buf[start..end) to the batch being cut; a full batch goes to `out`. */
+function addMessage(plan: Plan, buf: Buffer, start: number, end: number, index: number, at: number, out: arrow.RecordBatch[]): void {
+  let batch;
+  if (plan.flat?.read(buf, start, end)) {
+    batch = plan.cutter.added();
+  } else {
+    try {
+      const body = buf.subarray(start, end);
+      checkWire(body, plan.allowed);
+      batch = plan.cutter.add(plan.decoder.decode(body));
+    } catch (e) {
+      throw fail(`Message ${index} at byte ${at} does not decode as ${plan.typeName}: ${(e as Error).message}`);
     }
-    const last = cutter.flush();
+  }
+  if (batch) out.push(batch);
+}
+
+/**
+ * Every message that is complete in the bytes buffered so far, without waiting; returns how many. A
+ * message cut off by the end of the buffer, or with an odd length prefix, is left to `readOne`.
+ */
+function readBuffered(cur: ByteCursor, plan: Plan, first: number, out: arrow.RecordBatch[]): number {
+  if (cur.buffered === 0) return 0;
+  const { buf, pos, n: have } = cur.segment();
+  const end = pos + have;
+  let p = pos;
+  let n = 0;
+  while (p < end) {
+    // Lengths below 2^14 inline; longer ones through readVarint.
+    let size: number;
+    let len = buf[p]!;
+    if (len < 0x80) size = 1;
+    else if (p + 1 < end && buf[p + 1]! < 0x80) {
+      len = (len & 0x7f) | (buf[p + 1]! << 7);
+      size = 2;
+    } else {
+      const v = readVarint(buf, p, end);
+      if (!v || v.value < 0) break;
+      [len, size] = [v.value, v.size];
+    }
+    if (len > MAX_RECORD_BYTES || p + size + len > end) break;
+    const start = p + size;
+    addMessage(plan, buf, start, start + len, first + n, cur.offset + (p - pos), out);
+    p = start + len;
+    n++;
+  }
+  cur.skip(p - pos);
+  return n;
+}
+
+/** One message, waiting for its bytes; reports a truncated or malformed length prefix or body. */
+async function readOne(cur: ByteCursor, plan: Plan, index: number, out: arrow.RecordBatch[]): Promise<void> {
+  const at = cur.offset;
+  await cur.want(10);
+  const n = Math.min(cur.buffered, 10);
+  const len = readVarint(cur.peek(n), 0, n);
+  if (!len) throw fail(`The Protobuf data is truncated: the length of message ${index} at byte ${at} is incomplete.`);
+  if (len.value < 0) throw fail(`Bad varint: the length of message ${index} at byte ${at} is longer than 10 bytes.`);
+  if (len.value > MAX_RECORD_BYTES) throw fail(`Message ${index} at byte ${at} declares ${len.value} bytes, over the ${MAX_RECORD_BYTES}-byte limit.`);
+  const total = len.size + len.value;
+  if (!cur.has(total) && !(await cur.want(total))) {
+    throw fail(`The Protobuf data is truncated: message ${index} at byte ${at} declares ${len.value} bytes and the data ends first.`);
+  }
+  const bytes = cur.peek(total);
+  cur.skip(total);
+  addMessage(plan, bytes, len.size, total, index, at, out);
+}
+
+async function* readMessages(cur: ByteCursor, plan: Plan) {
+  try {
+    const out: arrow.RecordBatch[] = [];
+    for (let index = 0; ; ) {
+      index += readBuffered(cur, plan, index, out);
+      yield* out.splice(0);
+      if (!cur.has(1) && (await cur.atEnd())) break;
+      await readOne(cur, plan, index++, out);
+    }
+    yield* out;
+    const last = plan.cutter.flush();
     if (last) yield last;
   } finally {
     cur.close();

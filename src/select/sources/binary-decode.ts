@@ -1,7 +1,8 @@
 // One interface over the four decoders for the Select pipeline: the object's full Arrow schema, and its
 // rows as Arrow batches (optionally only some top-level columns, and for ORC only the stripes a filter
-// keeps). Streams come from the store (decompressed when the request says so); ORC reads byte ranges,
-// from the local file when the store has one. Byte counters feed the Stats event.
+// keeps). Streams (decompressed when the request says so) come from the object's local file when the
+// store has one, else from the store; ORC reads byte ranges, from the local file too when there is one.
+// Byte counters feed the Stats event.
 import type * as arrow from 'apache-arrow';
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
@@ -9,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { s3Error } from '../../errors.js';
 import { decodeAvroToArrow } from '../../formats/avro.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
-import { decodeMsgpackToArrow } from '../../formats/msgpack.js';
+import { decodeMsgpackToArrow, inferMsgpack, type MsgpackInference } from '../../formats/msgpack.js';
 import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
 import { decodeProtobufToArrow } from '../../formats/protobuf.js';
 import { decompressionError, decompressor } from './decompress.js';
@@ -39,6 +40,21 @@ export interface ObjectDecoder {
   close(): Promise<void>;
 }
 
+/**
+ * The object's bytes: its local file when the store keeps one (the version the request started with),
+ * read in 1 MiB chunks, as the decoders pay per chunk (the store's streams come in 64 KiB); else the store's.
+ */
+async function openBody(ctx: SourceContext): Promise<Readable> {
+  if (ctx.localPath) {
+    try {
+      return (await fs.promises.open(ctx.localPath, 'r')).createReadStream({ highWaterMark: 1 << 20 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  return (await ctx.store.getObject(ctx.bucket, ctx.key)).stream;
+}
+
 /** Opens the object as a stream, as many times as a decoder asks, counting and tracking each open. */
 function streamOpener(ctx: SourceContext, signal: AbortSignal, passes: ByteCounters[], open: Set<Readable>) {
   const compression = ctx.request.input.compression;
@@ -46,7 +62,7 @@ function streamOpener(ctx: SourceContext, signal: AbortSignal, passes: ByteCount
     signal.throwIfAborted();
     const counters: ByteCounters = { scanned: 0, processed: 0 };
     passes.push(counters);
-    const body = await ctx.store.getObject(ctx.bucket, ctx.key);
+    const body = { stream: await openBody(ctx) };
     const out = new PassThrough({ highWaterMark: 1 << 20 });
     const stages: NodeJS.ReadWriteStream[] = [];
     const raw = new PassThrough();
@@ -152,7 +168,11 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
   const opener = streamOpener(ctx, signal, passes, open);
   let decode: (req: DecodeRequest) => Promise<ArrowDecoded>;
   if (kind === 'avro') decode = (req) => decodeAvroToArrow(opener, { columns: req.columns });
-  else if (kind === 'msgpack') decode = (req) => decodeMsgpackToArrow(opener, { columns: req.columns });
+  else if (kind === 'msgpack') {
+    // Pass 1 (the schema) reads the whole object once; each decode after it reads only its columns.
+    let inferred: Promise<MsgpackInference> | undefined;
+    decode = async (req) => decodeMsgpackToArrow(opener, { columns: req.columns, inferred: await (inferred ??= inferMsgpack(opener)) });
+  }
   else {
     const { root, read } = await loadProtobufSchema(ctx, proto!);
     deps.push(...read);

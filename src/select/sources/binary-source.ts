@@ -3,13 +3,14 @@
 // before any row is read) into a file of its own, and ORC skips the stripes whose statistics rule out the
 // WHERE clause. With the columnar cache on, later queries read the object's shadow instead: when the first
 // query's file holds every column and row it becomes the shadow, otherwise the full shadow is built in
-// the background afterwards. MessagePack is the exception: it has no schema, so learning the column names
-// already reads everything, and its first query writes the whole shadow.
+// the background afterwards. MessagePack has no schema: learning the columns takes a pass over every
+// record (its decoder keeps what that pass found), then a second pass decodes the referenced columns.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../../duckdb/engine.js';
 import { S3Error, s3Error, type S3ErrorCode } from '../../errors.js';
+import { startParquetWriter } from '../../formats/parquet-thread.js';
 import { writeParquetFile } from '../../formats/to-parquet.js';
 import type { ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
 import type { Translation } from '../translate/index.js';
@@ -18,6 +19,9 @@ import { orcStripeFilter } from './orc-stripes.js';
 import { parquetSafe } from './parquet-safe.js';
 import { protobufChoice, type ProtobufChoice } from './protobuf-input.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
+
+// The Parquet writer thread starts with the server, so the first query does not wait for it to load.
+void startParquetWriter();
 
 const FORMAT_NAMES: Record<BinaryKind, string> = { avro: 'Avro', orc: 'ORC', msgpack: 'MessagePack', protobuf: 'Protobuf' };
 const PARSE_ERRORS: Record<BinaryKind, S3ErrorCode> = {
@@ -150,10 +154,6 @@ export async function prepareBinary(ctx: SourceContext, kind: BinaryKind, deps: 
   const ref = { bucket: ctx.bucket, key: ctx.key, etag: ctx.info.etag };
   const shadowSource = (lease: ShadowLease<BinaryMeta>) =>
     columnarSource(kind, lease.meta.columns, lease.path, { counters: () => lease.meta.counters, close: lease.release });
-  // MessagePack has no schema: naming the columns already takes a pass over every record, so its first
-  // query decodes everything, and that file is the shadow (concurrent first queries share it).
-  if (kind === 'msgpack') return shadowSource(await shadows.getOrBuild(ref, variant, deps.stamp, fullBuilder(ctx, kind, deps.engine, proto)));
-
   const hit = shadows.lookup<BinaryMeta>(ref, variant);
   if (hit) return shadowSource(hit);
   const q = await perQuery(ctx, kind, deps, proto);
