@@ -1,6 +1,7 @@
 // Benchmark (not a test): the same flights table as Parquet, CSV, JSON LINES, Avro, ORC, Protobuf and
 // MessagePack, queried through a selectd server with S3 Select. For each format and query: the first
-// query over a freshly uploaded object (CSV and JSON read the object; Avro, ORC, Protobuf and MessagePack
+// query over a freshly uploaded object, on a server that has already answered one query in each format
+// over a small sample (its code is compiled, as in a server that has been running; CSV and JSON read the object; Avro, ORC, Protobuf and MessagePack
 // decode the columns the query names, MessagePack after a pass that infers its schema), then — once the
 // Parquet shadow exists — the cached query (median of several runs, taken round-robin over all formats after a
 // warm-up round). Ratios are against Parquet and CSV.
@@ -121,6 +122,17 @@ async function main(): Promise<void> {
     if (!files.ORC) console.log('  ORC skipped: python3 with pyarrow is not available');
     await request(`${server.url}/${BUCKET}`, 'PUT', '');
     await put(server, 'flight.proto', Buffer.from(PROTO));
+
+    // Phase 0: one query of each kind per format over a small object, so that the first queries below
+    // meet code already compiled, as they would in a server that has been running.
+    fs.mkdirSync(path.join(work, 'warm'));
+    const sample = await writeFormats(path.join(work, 'warm'), rows.slice(0, 5000));
+    for (const [format, file] of Object.entries(sample)) {
+      const headers: Record<string, string> = format === 'Protobuf' ? { 'x-amz-meta-protobuf-message': 'bench.Flight', 'x-amz-meta-protobuf-schema': 'flight.proto' } : {};
+      const key = `warm/${file}`;
+      await put(server, key, fs.readFileSync(path.join(work, 'warm', file)), headers);
+      for (const q of Object.values(QUERIES)) await select(server, key, format === 'CSV' ? q.csv : q.typed, INPUTS[format] ?? '<Parquet/>');
+    }
 
     // Phase 1: each first query on a fresh object (one per query, so none starts with a shadow).
     const results: Record<string, Record<string, Cell>> = {};
