@@ -10,19 +10,16 @@ import * as pq from 'parquet-wasm';
 export interface ParquetSettings {
   compression: 'snappy' | 'zstd' | 'none';
   rowGroupRows: number;
-  /** Top-level columns written without a dictionary. */
-  plainColumns: string[];
 }
 
 const COMPRESSION = { snappy: pq.Compression.SNAPPY, zstd: pq.Compression.ZSTD, none: pq.Compression.UNCOMPRESSED } as const;
 
 export function writerProperties(s: ParquetSettings): pq.WriterProperties {
-  let b = new pq.WriterPropertiesBuilder()
+  return new pq.WriterPropertiesBuilder()
     .setCompression(COMPRESSION[s.compression])
     .setMaxRowGroupSize(s.rowGroupRows)
-    .setCreatedBy('selectd');
-  for (const name of s.plainColumns) b = b.setColumnDictionaryEnabled(name, false);
-  return b.build();
+    .setCreatedBy('selectd')
+    .build();
 }
 
 /** One Arrow IPC stream (a schema and one batch) as a parquet-wasm batch. */

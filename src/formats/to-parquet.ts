@@ -19,22 +19,8 @@ export interface ParquetWriteResult {
   bytes: number;
 }
 
-/** Fixed-width types, whose dictionary encoding costs more time than it saves bytes. */
-function fixedWidth(t: arrow.DataType): boolean {
-  return arrow.DataType.isInt(t) || arrow.DataType.isFloat(t) || arrow.DataType.isTimestamp(t) || arrow.DataType.isDate(t) ||
-    arrow.DataType.isTime(t) || arrow.DataType.isDecimal(t) || arrow.DataType.isBool(t);
-}
-
-/**
- * Dictionaries stay on for strings and nested columns (small files for repetitive text); top-level
- * numbers are written plain, which takes about half the time of dictionary-encoding them.
- */
-function settings(opts: ParquetWriteOptions, schema: arrow.Schema): ParquetSettings {
-  return {
-    compression: opts.compression ?? 'snappy',
-    rowGroupRows: opts.rowGroupRows ?? 122880,
-    plainColumns: schema.fields.filter((f) => fixedWidth(f.type)).map((f) => f.name),
-  };
+function settings(opts: ParquetWriteOptions): ParquetSettings {
+  return { compression: opts.compression ?? 'snappy', rowGroupRows: opts.rowGroupRows ?? 122880 };
 }
 
 /**
@@ -49,7 +35,7 @@ export async function writeParquetFile(
 ): Promise<ParquetWriteResult> {
   const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.partial`;
   const it = batches[Symbol.asyncIterator]();
-  const set = settings(opts, schema);
+  const set = settings(opts);
   let rows = 0;
   let writer: ParquetWriter | undefined;
   try {
