@@ -3,8 +3,10 @@
 // so a query reading `s.delay` reads one small column instead of parsing every whole record.
 //
 // A column holds exactly what json_extract(j, '$."key"') gives, the expression the translator would
-// otherwise compute. A key whose every number is an int written as DuckDB writes a BIGINT (and whose
-// other values are null) also gets that BIGINT as a column: sums and comparisons then skip the text. The key list is only used when it is complete and unambiguous:
+// otherwise compute. A key whose every value is null or an int written as DuckDB writes a BIGINT also
+// gets that BIGINT as a column: sums and comparisons then skip the text. When every record has the same
+// keys in the same order, the list is in that order (SELECT * to CSV then reads the columns).
+// The key list is only used when it is complete and unambiguous:
 //   - no record repeats a key (a repeated key would make the case-insensitive lookup fail per row);
 //   - no key is empty (JSONPath cannot name it);
 //   - at most MAX_KEY_COLUMNS keys (a wide, sparse object set would bloat the shadow).
@@ -14,7 +16,6 @@ import { intColumnName, keyColumnName } from '../translate/json-views.js';
 import { ident, jsonPathKey, sqlString } from '../translate/sqltext.js';
 
 export const MAX_KEY_COLUMNS = 256;
-
 
 /** Runs a query and returns its rows (the engine's queryRows, or a plain connection in tests). */
 export type RowQuery = (sql: string) => Promise<Record<string, unknown>[]>;
