@@ -65,10 +65,16 @@ function csvQuoter(out: Extract<OutputFormat, { kind: 'csv' }>): (field: string,
   const args = `${sqlString(q)}, ${sqlString(out.quoteEscapeCharacter || q)}`;
   if (out.quoteFields === 'ALWAYS') return (f) => `s3t_csv_always(${f}, ${args})`;
   const rest = `${args}, ${sqlString(out.fieldDelimiter || q)}, ${sqlString(out.recordDelimiter || q)}`;
+  // s3t_csv_quoted's test, inline and without checks another implies ('\n' twice, '\r\n' beside '\r').
+  const marks = [...new Set([q, out.fieldDelimiter || q, out.recordDelimiter || q, '\n', '\r'])];
+  const needed = marks.filter((m) => !marks.some((o) => o !== m && m.includes(o)));
+  const escaped = (f: string) => `${sqlString(q)} || replace(${f}, ${sqlString(q)}, ${sqlString((out.quoteEscapeCharacter || q) + q)}) || ${sqlString(q)}`;
+  const quoted = (f: string) =>
+    `CASE WHEN ${needed.map((m) => `contains(${f}, ${sqlString(m)})`).join(' OR ')} THEN ${escaped(f)} ELSE coalesce(${f}, '') END`;
   // A plain column is cheap to read several times; other expressions are bound once.
   return (f, plain = false, ty) => {
     if (cannotNeedQuotes(ty)) return `coalesce(${f}, '')`;
-    return plain || /^("[^"]+"\.)*"[^"]+"$/.test(f) ? `s3t_csv_quoted(${f}, ${rest})` : `s3t_csv_asneeded(${f}, ${rest})`;
+    return plain || /^("[^"]+"\.)*"[^"]+"$/.test(f) ? quoted(f) : `s3t_csv_asneeded(${f}, ${rest})`;
   };
 }
 
