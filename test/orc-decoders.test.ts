@@ -11,6 +11,7 @@ import { RleV1Decoder } from '../src/formats/orc/rle-v1.js';
 import { closestFixedBits, RleV2Decoder } from '../src/formats/orc/rle-v2.js';
 import { decodeNanos } from '../src/formats/orc/timestamp.js';
 import { S3Error } from '../src/errors.js';
+import { varint } from './helpers/orc-build.js';
 
 const hex = (s: string) => Uint8Array.from(s.trim().split(/\s+/).map((b) => parseInt(b, 16)));
 const cursor = (bytes: Uint8Array) => new ByteCursor(bytes, 'test stream');
@@ -31,16 +32,6 @@ const v2 = (s: string | Uint8Array, signed: boolean) => new RleV2Decoder(cursor(
 const v1 = (s: string | Uint8Array, signed: boolean) => new RleV1Decoder(cursor(typeof s === 'string' ? hex(s) : s), signed);
 const range = (from: number, n: number, step = 1) => Array.from({ length: n }, (_, i) => from + i * step);
 
-/** Base-128 varint of an unsigned bigint. */
-function varint(u: bigint): number[] {
-  const out: number[] = [];
-  do {
-    const low = Number(u & 0x7fn);
-    u >>= 7n;
-    out.push(u ? low | 0x80 : low);
-  } while (u);
-  return out;
-}
 const zigzag = (v: bigint) => BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
 
 /** Packs unsigned values MSB first at `width` bits each, padded to a byte. */

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mapDuckDbError } from '../../src/duckdb/errors.js';
 import { loadSqlDir } from '../../src/duckdb/setup.js';
-import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumnsSql } from '../../src/select/sources/json-keys.js';
+import { keyedJsonRelation, writeKeyedJson } from '../../src/select/sources/json-keys.js';
 import { translate, type OutputFormat, type SourceShape } from '../../src/select/translate/index.js';
 
 export const CSV_OUT: OutputFormat = {
@@ -143,10 +143,7 @@ export class KeyedJsonShadow {
     this.opened ??= (async () => {
       const records = `${this.file}.records`;
       await this.db.conn.run(`COPY (SELECT j FROM ${this.db.jsonRelation(this.source)}) TO ${lit(records)} (FORMAT parquet)`);
-      const query = async (sql: string) => (await this.db.conn.runAndReadAll(sql)).getRowObjectsJS();
-      const keys = await topLevelKeys(query, records);
-      await this.db.conn.run(`COPY (${withKeyColumnsSql(records, keys?.keys ?? [])}) TO ${lit(this.file)} (FORMAT parquet)`);
-      const shape = keyedJsonShape(keys, keys && await intKeys(query, this.file, keys.keys));
+      const shape = await writeKeyedJson(async (sql) => (await this.db.conn.runAndReadAll(sql)).getRowObjectsJS(), records, this.file);
       return { shape, relation: keyedJsonRelation(this.file, shape) };
     })();
     return this.opened;

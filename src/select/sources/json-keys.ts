@@ -14,6 +14,7 @@
 import type { SourceShape } from '../translate/index.js';
 import { intColumnName, keyColumnName } from '../translate/json-views.js';
 import { ident, jsonPathKey, sqlString } from '../translate/sqltext.js';
+import { intAgreesSql } from './int-columns.js';
 
 export const MAX_KEY_COLUMNS = 256;
 
@@ -21,13 +22,13 @@ export const MAX_KEY_COLUMNS = 256;
 export type RowQuery = (sql: string) => Promise<Record<string, unknown>[]>;
 
 /** The top-level keys of a file's records; `uniform` when every record is an object with exactly these keys in this order. */
-export interface TopLevelKeys { keys: string[]; uniform: boolean }
+interface TopLevelKeys { keys: string[]; uniform: boolean }
 
 /**
  * The top-level keys of the records in the Parquet file `file` (column `j`), or undefined when they
  * cannot be columns (see above). In record order when uniform, else sorted.
  */
-export async function topLevelKeys(query: RowQuery, file: string): Promise<TopLevelKeys | undefined> {
+async function topLevelKeys(query: RowQuery, file: string): Promise<TopLevelKeys | undefined> {
   const src = `read_parquet(${sqlString(file)})`;
   const [stats] = await query(
     'SELECT coalesce(bool_or(len(k) <> len(list_distinct(k))), false) AS dup, count(DISTINCT k) AS layouts, ' +
@@ -49,9 +50,9 @@ export async function topLevelKeys(query: RowQuery, file: string): Promise<TopLe
 
 /**
  * A SELECT over the file `file` (column `j`) yielding j and, per key of `keys`, its value and that value
- * as a BIGINT where it reads as one (kept only for keys intKeys approves).
+ * as a BIGINT where it reads as one (kept only where it agrees with the text: see int-columns.ts).
  */
-export function withKeyColumnsSql(file: string, keys: readonly string[]): string {
+function withKeyColumnsSql(file: string, keys: readonly string[]): string {
   const src = `read_parquet(${sqlString(file)})`;
   if (keys.length === 0) return `SELECT j FROM ${src}`;
   const paths = keys.map((k) => sqlString('$' + jsonPathKey(k)));
@@ -64,28 +65,26 @@ export function withKeyColumnsSql(file: string, keys: readonly string[]): string
   return `SELECT j, ${cols.join(', ')} FROM (SELECT j, ${extract} AS "s3_e" FROM ${src})`;
 }
 
-/**
- * The keys of `keys` (columns as withKeyColumnsSql wrote them to `file`) whose BIGINT column may stand in
- * for their numbers: some value is a number, and every value that is neither MISSING nor null is one
- * whose text is exactly its BIGINT's (so no fraction, exponent, -0 or int beyond 64 bits).
- */
-export async function intKeys(query: RowQuery, file: string, keys: readonly string[]): Promise<string[]> {
+/** The keys of `keys` (columns as withKeyColumnsSql wrote them to `file`) whose BIGINT column may stand in for them. */
+async function intKeys(query: RowQuery, file: string, keys: readonly string[]): Promise<string[]> {
   if (keys.length === 0) return [];
-  const checks = keys.map((_, i) => {
-    const t = `CAST(${ident(keyColumnName(i))} AS VARCHAR)`;
-    const n = ident(intColumnName(i));
-    const agrees = `CASE WHEN ${t} IS NULL OR ${t} = 'null' THEN true ELSE coalesce(CAST(${n} AS VARCHAR) = ${t}, false) END`;
-    return `count(${n}) > 0 AND bool_and(${agrees}) AS "ok${i}"`;
-  });
+  const checks = keys.map((_, i) => `${intAgreesSql(`CAST(${ident(keyColumnName(i))} AS VARCHAR)`, ident(intColumnName(i)), ['null'])} AS "ok${i}"`);
   const [row] = await query(`SELECT ${checks.join(', ')} FROM read_parquet(${sqlString(file)})`);
   return keys.filter((_, i) => row?.[`ok${i}`] === true);
 }
 
-/** The shape of a keyed shadow: its keys, and those of them with a BIGINT column. */
-export function keyedJsonShape(found: TopLevelKeys | undefined, ints: string[] | undefined): SourceShape {
+/**
+ * Writes the shadow `file` from `records` (a Parquet file of the records, column `j`) and returns the
+ * shape queries over it compile against: j alone, or j with the key columns (see above).
+ */
+export async function writeKeyedJson(query: RowQuery, records: string, file: string): Promise<SourceShape> {
+  // The key set is known only after a full pass over the records.
+  const found = await topLevelKeys(query, records);
+  await query(`COPY (${withKeyColumnsSql(records, found?.keys ?? [])}) TO ${sqlString(file)} (FORMAT parquet)`);
   if (!found) return { format: 'json' };
   const shape: SourceShape = { format: 'json', jsonKeys: found.keys };
-  if (ints?.length) shape.jsonIntKeys = ints;
+  const ints = await intKeys(query, file, found.keys);
+  if (ints.length > 0) shape.jsonIntKeys = ints;
   if (found.uniform) shape.jsonUniform = true;
   return shape;
 }

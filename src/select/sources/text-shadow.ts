@@ -15,15 +15,16 @@
 import fs from 'node:fs';
 import type { Engine } from '../../duckdb/engine.js';
 import type { ObjectRef, ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
-import type { Translation } from '../translate/index.js';
+import type { SourceShape, Translation } from '../translate/index.js';
 import type { CsvInput, JsonInput } from '../request.js';
 import { prepareCsv } from './csv-source.js';
-import { intKeys, keyedJsonRelation, keyedJsonShape, topLevelKeys, withKeyColumnsSql, type TopLevelKeys } from './json-keys.js';
+import { intAgreesSql } from './int-columns.js';
+import { keyedJsonRelation, writeKeyedJson } from './json-keys.js';
 import { prepareJson } from './json-source.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
 interface CsvMeta { width: number; header: string[] | null; columns: number; complete: boolean; counters: ByteCounters; ints: number[] }
-interface JsonMeta { counters: ByteCounters; keys?: TopLevelKeys; ints?: string[] }
+interface JsonMeta { counters: ByteCounters; shape: SourceShape }
 
 type TextFormat = CsvInput | JsonInput;
 
@@ -56,11 +57,10 @@ function csvShadowSource(lease: ShadowLease<CsvMeta>): PreparedSource {
 }
 
 function jsonShadowSource(lease: ShadowLease<JsonMeta>, json: JsonInput): PreparedSource {
-  const { keys, ints } = lease.meta;
-  const shape = keyedJsonShape(keys, ints);
+  const { shape } = lease.meta;
   return {
     shape,
-    fingerprint: `json:${json.type}:${JSON.stringify([keys ?? null, ints ?? null])}`,
+    fingerprint: `json:${json.type}:${JSON.stringify(shape)}`,
     relation: () => keyedJsonRelation(lease.path, shape),
     counters: () => ({ ...lease.meta.counters }),
     close: lease.release,
@@ -92,10 +92,7 @@ function csvBuilder(ctx: SourceContext, csv: CsvInput, engine: Engine, widest: n
       // Beside each field, its BIGINT where the text reads as one; kept for fields where every value does.
       const cols = [...fields.map(colName), colName(columns), ...fields.map((k) => `TRY_CAST(${colName(k)} AS BIGINT) AS ${intName(k)}`)];
       await copyOut(engine, src, `SELECT ${cols.join(', ')} FROM ${src.relation({ all: true, csvIndexes: [columns] })}`, tmp, signal);
-      const checks = fields.map((k) => {
-        const [c, i] = [colName(k), intName(k)];
-        return `count(${i}) > 0 AND bool_and(${c} IS NULL OR coalesce(CAST(${i} AS VARCHAR) = ${c}, false)) AS ${i}`;
-      });
+      const checks = fields.map((k) => `${intAgreesSql(colName(k), intName(k))} AS ${intName(k)}`);
       const [row] = await engine.queryRows(
         `SELECT count(${colName(columns)}) AS n${checks.map((c) => `, ${c}`).join('')} FROM read_parquet(${sqlString(tmp)})`, undefined, { signal });
       const ints = fields.filter((k) => row?.[intName(k)] === true);
@@ -111,13 +108,10 @@ function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): Shado
     const src = await prepareJson({ ...ctx, signal }, json);
     const records = `${tmp}.records`;
     try {
-      // Records first, then the key columns read from them: the key set is known only after a full pass.
+      // Records first, then the shadow with key columns read from them.
       await copyOut(engine, src, `SELECT j FROM ${src.relation({ all: true })}`, records, signal);
-      const query = (sql: string) => engine.queryRows(sql, undefined, { signal, timeoutMs: 0 });
-      const keys = await topLevelKeys(query, records);
-      await query(`COPY (${withKeyColumnsSql(records, keys?.keys ?? [])}) TO ${sqlString(tmp)} (FORMAT parquet)`);
-      if (!keys) return { meta: { counters: src.counters() } };
-      return { meta: { counters: src.counters(), keys, ints: await intKeys(query, tmp, keys.keys) } };
+      const shape = await writeKeyedJson((sql) => engine.queryRows(sql, undefined, { signal, timeoutMs: 0 }), records, tmp);
+      return { meta: { counters: src.counters(), shape } };
     } finally {
       await src.close();
       await fs.promises.rm(records, { force: true });
