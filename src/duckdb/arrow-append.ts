@@ -41,6 +41,8 @@ export function duckType(t: arrow.DataType): string | undefined {
 }
 
 type Vector = duckdb.Vector;
+// Row indexes: apache-arrow slices value and offset buffers with the Data (index them from `start`), but
+// not bitmaps (validity and booleans: index them from `data.offset + start`).
 /** Writes rows [start, start + len) of `data` into the first `len` rows of `vec`. */
 type ColumnWriter = (vec: Vector, data: arrow.Data, start: number, len: number) => void;
 
@@ -74,7 +76,7 @@ function copyValidity(vec: Vector, data: arrow.Data, start: number, len: number)
 /** Values whose bytes are DuckDB's as they are (`width` bytes each). */
 const raw = (width: number): ColumnWriter => (vec, data, start, len) => {
   const values = data.values as ArrayBufferView;
-  duckdb.copy_data_to_vector(vec, 0, values.buffer as ArrayBuffer, values.byteOffset + (data.offset + start) * width, len * width);
+  duckdb.copy_data_to_vector(vec, 0, values.buffer as ArrayBuffer, values.byteOffset + start * width, len * width);
   copyValidity(vec, data, start, len);
 };
 
@@ -93,10 +95,9 @@ const bools: ColumnWriter = (vec, data, start, len) => {
 /** 64-bit values times `factor` (ms → µs); a value that leaves the int64 range is an error, not a wrap. */
 const scaled64 = (factor: bigint): ColumnWriter => (vec, data, start, len) => {
   const values = data.values as BigInt64Array;
-  const first = data.offset + start;
   for (let i = 0; i < len; i++) {
-    const v = values[first + i]! * factor;
-    if (BigInt.asIntN(64, v) !== v) throw new RangeError(`the value ${values[first + i]} is out of range once converted to microseconds`);
+    const v = values[start + i]! * factor;
+    if (BigInt.asIntN(64, v) !== v) throw new RangeError(`the value ${values[start + i]} is out of range once converted to microseconds`);
     stageI64[i] = v;
   }
   duckdb.copy_data_to_vector(vec, 0, stage, 0, len * 8);
@@ -106,8 +107,7 @@ const scaled64 = (factor: bigint): ColumnWriter => (vec, data, start, len) => {
 /** 32-bit milliseconds of the day as DuckDB's 64-bit µs TIME. */
 const timeMillis: ColumnWriter = (vec, data, start, len) => {
   const values = data.values as Int32Array;
-  const first = data.offset + start;
-  for (let i = 0; i < len; i++) stageI64[i] = BigInt(values[first + i]!) * 1000n;
+  for (let i = 0; i < len; i++) stageI64[i] = BigInt(values[start + i]!) * 1000n;
   duckdb.copy_data_to_vector(vec, 0, stage, 0, len * 8);
   copyValidity(vec, data, start, len);
 };
@@ -115,9 +115,8 @@ const timeMillis: ColumnWriter = (vec, data, start, len) => {
 /** A 128-bit decimal stored by DuckDB in 2, 4 or 8 bytes: the low bytes of each value (it fits). */
 const narrowDecimal = (width: 2 | 4 | 8): ColumnWriter => (vec, data, start, len) => {
   const words = data.values as Uint32Array;
-  const first = data.offset + start;
   for (let i = 0; i < len; i++) {
-    const w = 4 * (first + i);
+    const w = 4 * (start + i);
     if (width === 2) stageI16[i] = words[w]!;
     else if (width === 4) stageI32[i] = words[w]!;
     else {
@@ -139,20 +138,21 @@ function inline(i: number, bytes: Uint8Array, a: number, z: number): boolean {
   return true;
 }
 
+/** `span(row)`: the bytes of the value at `row` (from `start`) in `data.values`. */
 function writeStrings(vec: Vector, data: arrow.Data, start: number, len: number, span: (row: number) => [number, number]): void {
   const bytes = data.values as Uint8Array;
   const nulls = data.nullCount !== 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined;
   const long: number[] = [];
   stageU8.fill(0, 0, len * 16); // inlined strings compare all 16 bytes: the padding must be zero
   for (let i = 0; i < len; i++) {
-    const row = data.offset + start + i;
-    if (nulls && !((nulls[row >> 3]! >> (row & 7)) & 1)) continue;
-    const [a, z] = span(row);
+    const bit = data.offset + start + i;
+    if (nulls && !((nulls[bit >> 3]! >> (bit & 7)) & 1)) continue;
+    const [a, z] = span(start + i);
     if (!inline(i, bytes, a, z)) long.push(i);
   }
   duckdb.copy_data_to_vector(vec, 0, stage, 0, len * 16);
   for (const i of long) {
-    const [a, z] = span(data.offset + start + i);
+    const [a, z] = span(start + i);
     duckdb.vector_assign_string_element_len(vec, i, bytes.subarray(a, z));
   }
   copyValidity(vec, data, start, len);
