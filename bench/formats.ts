@@ -1,14 +1,16 @@
 // Benchmark (not a test): the same flights table as Parquet, CSV, JSON LINES, Avro, ORC, Protobuf and
 // MessagePack, queried through a selectd server with S3 Select. For each format and query: the first
-// query over a freshly uploaded object, on a server that has already answered one query in each format
-// over a small sample (its code is compiled, as in a server that has been running; CSV and JSON read the object; Avro, ORC, Protobuf and MessagePack
-// decode the columns the query names, MessagePack after a pass that infers its schema), then — once the
-// Parquet shadow exists — the cached query (median of several runs, taken round-robin over all formats after a
-// warm-up round). Ratios are against Parquet and CSV.
+// query over a freshly uploaded object (median over several objects), on a server that has already
+// answered such queries over a 50k-row sample (its code is compiled, as in a server that has been
+// running); CSV and JSON read the object, Avro, ORC, Protobuf and MessagePack decode the columns the query
+// names (MessagePack after a pass that infers its schema). Then, once the Parquet shadow exists, the
+// cached query (median of several runs, taken round-robin over all formats after a warm-up round).
+// Ratios are against Parquet and CSV.
 //
-//   npm run build && node dist/bench/formats.js [--scale N] [--runs N]
+//   npm run build && node dist/bench/formats.js [--scale N] [--runs N] [--firsts N]
 //
-// --scale N repeats the 200k base rows N times (default 1); --runs N cached runs per cell (default 5).
+// --scale N repeats the 200k base rows N times (default 1); --runs N cached runs per cell (default 5);
+// --firsts N first queries per cell, each over its own fresh object (default 3; the median is shown).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,16 +108,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 interface Cell { first: number; cached: number; answer: string }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, runs: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, runs: { type: 'string', default: '5' }, firsts: { type: 'string', default: '3' } } });
   const scale = Math.max(1, Number(values.scale));
   const runs = Math.max(1, Number(values.runs));
+  const firsts = Math.max(1, Number(values.firsts));
   const root = findPackageRoot();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'selectd-bench-formats-'));
   const server = await startServer(root, path.join(work, 'data'));
   try {
     const { rows, source } = flights(root, scale);
     const files = await writeFormats(work, rows);
-    console.log(`flights: ${rows.length} rows (${source}); ${os.cpus().length} CPUs; cached = median of ${runs}`);
+    console.log(`flights: ${rows.length} rows (${source}); ${os.cpus().length} CPUs; first = median of ${firsts}, cached = median of ${runs}`);
     for (const [format, file] of Object.entries(files)) {
       console.log(`  ${format.padEnd(12)} ${(fs.statSync(path.join(work, file)).size / 1e6).toFixed(1).padStart(6)} MB`);
     }
@@ -123,37 +126,50 @@ async function main(): Promise<void> {
     await request(`${server.url}/${BUCKET}`, 'PUT', '');
     await put(server, 'flight.proto', Buffer.from(PROTO));
 
-    // Phase 0: one query of each kind per format over a small object, so that the first queries below
-    // meet code already compiled, as they would in a server that has been running.
+    // Phase 0: queries of each kind per format over a 50k-row sample (first queries, twice), so that the
+    // first queries below meet code already compiled, as they would in a server that has been running.
     fs.mkdirSync(path.join(work, 'warm'));
-    const sample = await writeFormats(path.join(work, 'warm'), rows.slice(0, 5000));
-    for (const [format, file] of Object.entries(sample)) {
-      const headers: Record<string, string> = format === 'Protobuf' ? { 'x-amz-meta-protobuf-message': 'bench.Flight', 'x-amz-meta-protobuf-schema': 'flight.proto' } : {};
-      const key = `warm/${file}`;
-      await put(server, key, fs.readFileSync(path.join(work, 'warm', file)), headers);
-      for (const q of Object.values(QUERIES)) await select(server, key, format === 'CSV' ? q.csv : q.typed, INPUTS[format] ?? '<Parquet/>');
-    }
-
-    // Phase 1: each first query on a fresh object (one per query, so none starts with a shadow).
-    const results: Record<string, Record<string, Cell>> = {};
-    const cells: { format: string; name: string; key: string; expression: string; input: string; times: number[] }[] = [];
-    for (const [format, file] of Object.entries(files)) {
-      results[format] = {};
-      const body = fs.readFileSync(path.join(work, file));
-      const headers: Record<string, string> = format === 'Protobuf' ? { 'x-amz-meta-protobuf-message': 'bench.Flight', 'x-amz-meta-protobuf-schema': 'flight.proto' } : {};
-      for (const [name, q] of Object.entries(QUERIES)) {
-        const key = `${format.replace(/\s/g, '-')}/${name.replace(/\W+/g, '-')}/${file}`;
-        await put(server, key, body, headers);
-        const input = INPUTS[format] ?? '<Parquet/>';
-        const expression = format === 'CSV' ? q.csv : q.typed;
-        const before = await keptBuilds(server);
-        const first = await select(server, key, expression, input);
-        // Shadows not written by the first query itself are built in the background: wait for them.
-        if (format !== 'Parquet') await shadowBuilt(server, before);
-        results[format]![name] = { first: first.ms, cached: 0, answer: first.records };
-        cells.push({ format, name, key, expression, input, times: [] });
+    const sample = await writeFormats(path.join(work, 'warm'), rows.slice(0, 50_000));
+    for (let round = 0; round < 2; round++) {
+      for (const [format, file] of Object.entries(sample)) {
+        const headers: Record<string, string> = format === 'Protobuf' ? { 'x-amz-meta-protobuf-message': 'bench.Flight', 'x-amz-meta-protobuf-schema': 'flight.proto' } : {};
+        for (const [name, q] of Object.entries(QUERIES)) {
+          const key = `warm/${round}/${name.replace(/\W+/g, '-')}/${file}`;
+          await put(server, key, fs.readFileSync(path.join(work, 'warm', file)), headers);
+          await select(server, key, format === 'CSV' ? q.csv : q.typed, INPUTS[format] ?? '<Parquet/>');
+        }
       }
     }
+
+    // Phase 1: first queries, each on a fresh object (one per query and round, so none starts with a
+    // shadow), round-robin over the formats.
+    const results: Record<string, Record<string, Cell>> = {};
+    const cells: { format: string; name: string; key: string; expression: string; input: string; times: number[] }[] = [];
+    const firstTimes = new Map<string, number[]>();
+    for (let round = 0; round < firsts; round++) {
+      for (const [format, file] of Object.entries(files)) {
+        results[format] ??= {};
+        const body = fs.readFileSync(path.join(work, file));
+        const headers: Record<string, string> = format === 'Protobuf' ? { 'x-amz-meta-protobuf-message': 'bench.Flight', 'x-amz-meta-protobuf-schema': 'flight.proto' } : {};
+        for (const [name, q] of Object.entries(QUERIES)) {
+          const key = `${format.replace(/\s/g, '-')}/${name.replace(/\W+/g, '-')}/${round}/${file}`;
+          await put(server, key, body, headers);
+          const input = INPUTS[format] ?? '<Parquet/>';
+          const expression = format === 'CSV' ? q.csv : q.typed;
+          const before = await keptBuilds(server);
+          const first = await select(server, key, expression, input);
+          // Shadows not written by the first query itself are built in the background: wait for them.
+          if (format !== 'Parquet') await shadowBuilt(server, before);
+          const times = firstTimes.get(`${format}/${name}`) ?? [];
+          firstTimes.set(`${format}/${name}`, [...times, first.ms]);
+          if (round === 0) {
+            results[format]![name] = { first: 0, cached: 0, answer: first.records };
+            cells.push({ format, name, key, expression, input, times: [] });
+          } else if (first.records !== results[format]![name]!.answer) throw new Error(`${format} ${name}: first queries answered differently`);
+        }
+      }
+    }
+    for (const c of cells) results[c.format]![c.name]!.first = median(firstTimes.get(`${c.format}/${c.name}`)!);
     // Phase 2: cached queries, round-robin over every cell so passing load hits all formats alike.
     for (let i = 0; i <= runs; i++) {
       for (const c of cells) {
