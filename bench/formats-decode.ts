@@ -1,6 +1,7 @@
-// Throughput of the Avro / Protobuf / MessagePack decoders (src/formats) and of the two ways to hand their
+// Throughput of the Avro / Protobuf / MessagePack decoders (src/formats) and of the ways to hand their
 // Arrow batches to DuckDB: a Parquet file written with parquet-wasm and read with read_parquet, or a
-// DuckDB appender fed data chunks. Inputs are generated flights-like rows encoded by avsc, protobufjs and
+// DuckDB appender fed data chunks (filled value by value through the node API, or with raw vector copies
+// as the server does). Inputs are generated flights-like rows encoded by avsc, protobufjs and
 // @msgpack/msgpack. Not a test.
 //
 //   npx tsc -p . && node dist/bench/formats-decode.js [rows=200000]
@@ -19,6 +20,8 @@ import type { ArrowDecoded, DecodeOptions } from '../src/formats/batches.js';
 import { decodeMsgpackToArrow } from '../src/formats/msgpack.js';
 import { decodeProtobufToArrow, loadProtoSchema } from '../src/formats/protobuf.js';
 import { writeParquetFile } from '../src/formats/to-parquet.js';
+import { appendBatches } from '../src/duckdb/arrow-append.js';
+import { tableColumns } from '../src/select/sources/decoded-table.js';
 
 const ROWS = Number(process.argv[2] ?? 200_000);
 const AIRPORTS = ['ATL', 'LAX', 'ORD', 'DFW', 'DEN', 'JFK', 'SFO', 'SEA', 'LAS', 'MCO', 'EWR', 'CLT'];
@@ -94,8 +97,8 @@ async function drain(d: ArrowDecoded): Promise<number> {
   return n;
 }
 
-/** Arrow columns → DuckDB data chunks of 2048 rows → appender (flat types of this benchmark only). */
-async function appendToDuckDB(conn: import('@duckdb/node-api').DuckDBConnection, d: ArrowDecoded, table: string): Promise<number> {
+/** Arrow columns → DuckDB data chunks of 2048 rows, value by value through the node API → appender. */
+async function appendPerValue(conn: import('@duckdb/node-api').DuckDBConnection, d: ArrowDecoded, table: string): Promise<number> {
   const duckTypes = d.schema.fields.map((f) => {
     if (f.type instanceof arrow.Timestamp) return TIMESTAMP;
     if (f.type instanceof arrow.Int) return f.type.bitWidth === 64 ? BIGINT : INTEGER;
@@ -130,6 +133,13 @@ async function appendToDuckDB(conn: import('@duckdb/node-api').DuckDBConnection,
   return rows;
 }
 
+/** The server's path: raw vector copies (src/duckdb/arrow-append.ts). */
+async function appendRaw(conn: import('@duckdb/node-api').DuckDBConnection, d: ArrowDecoded, table: string): Promise<number> {
+  const cols = tableColumns(d.schema)!;
+  await conn.run(`CREATE OR REPLACE TABLE ${table} (${cols.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
+  return appendBatches(conn, table, d.batches);
+}
+
 async function main(): Promise<void> {
   const root = await loadProtoSchema(PROTO, async () => '');
   const inputs: [string, Buffer, (b: Buffer) => Decoder][] = [
@@ -159,13 +169,15 @@ async function main(): Promise<void> {
     const file = path.join(dir, 'out.parquet');
     const toParquet = await runs(async () => { const d = await dec({}); await writeParquetFile(file, d.schema, d.batches); });
     const readParquet = await runs(() => conn.runAndReadAll(`SELECT origin, count(*), avg(delay) FROM read_parquet('${file}') GROUP BY ALL`));
-    const append = await runs(async () => appendToDuckDB(conn, await dec({}), 't'));
+    const perValue = await runs(async () => appendPerValue(conn, await dec({}), 't'));
+    const append = await runs(async () => appendRaw(conn, await dec({}), 't'));
     const readTable = await runs(() => conn.runAndReadAll(`SELECT origin, count(*), avg(delay) FROM t GROUP BY ALL`));
     console.log(`${name.padEnd(19)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB`);
     show('decode, all columns', all);
     show('decode, 2 of 7 columns', two);
     show('decode → Parquet file', toParquet, `  (then a GROUP BY on it: ${readParquet.wall.toFixed(0)} ms)`);
-    show('decode → DuckDB appender', append, `  (then a GROUP BY on it: ${readTable.wall.toFixed(0)} ms)`);
+    show('decode → appender, values', perValue);
+    show('decode → appender, raw', append, `  (then a GROUP BY on it: ${readTable.wall.toFixed(0)} ms)`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 export const Tap = (require('avsc/lib/utils.js') as { Tap: new (buf: Buffer, pos?: number) => AvroTap }).Tap;
 
 /** Zig-zag varint long: a number when it is a safe integer, a bigint beyond 2^53 (avsc would throw). */
-function readExactLong(tap: AvroTap): number | bigint {
+export function readExactLong(tap: AvroTap): number | bigint {
   const buf = tap.buf;
   let pos = tap.pos;
   let b = buf[pos++]!;

@@ -3,10 +3,11 @@
 // each wanted field straight into its column (a string's bytes copied as they are when valid UTF-8).
 // avsc's own BlockDecoder is not used: it joins every incoming chunk onto the unread remainder (quadratic
 // on large blocks), buffers a block of any declared size, and ends quietly on a truncated last block.
+import * as arrow from 'apache-arrow';
 import avro from 'avsc';
 import { S3Error, s3Error } from '../errors.js';
-import { columns, VarColumn, type Column, type StructMember } from './arrow-columns.js';
-import { avroColumn, avroTypeOptions, Tap } from './avro-types.js';
+import { columns, NumberColumn, VarColumn, type Column, type StructMember } from './arrow-columns.js';
+import { avroColumn, avroTypeOptions, readExactLong, Tap } from './avro-types.js';
 import { BatchCutter, MAX_RECORD_BYTES, openSource, projected, type ArrowDecoded, type ByteSource, type DecodeOptions } from './batches.js';
 import { ByteCursor } from './byte-cursor.js';
 import { CodecError, crc32, inflateRaw, snappyUncompress, zstdDecompress } from './codecs.js';
@@ -143,6 +144,48 @@ function readStringInto(tap: AvroTap, column: Column): void {
   else column.append(tap.buf.toString('utf8', pos, tap.pos));
 }
 
+/**
+ * A long into an Int64 column (or an int into an Int32 one) without a JavaScript value in between when it
+ * fits in 28 bits, the common case; longer varints are read exactly as the generic path reads them.
+ */
+function readIntInto(tap: AvroTap, column: NumberColumn, is64: boolean): void {
+  const buf = tap.buf;
+  let pos = tap.pos;
+  let b = buf[pos++]!;
+  let n = b & 0x7f;
+  let shift = 7;
+  while (b & 0x80 && shift < 28) {
+    b = buf[pos++]!;
+    n |= (b & 0x7f) << shift;
+    shift += 7;
+  }
+  if (b & 0x80) return column.append(is64 ? readExactLong(tap) : tap.readLong());
+  tap.pos = pos;
+  const v = (n >>> 1) ^ -(n & 1);
+  if (is64) column.appendHalves(v, v < 0 ? -1 : 0);
+  else column.appendNumber(v);
+}
+
+/** A double or float into its column; past the block's end the record check fails the block. */
+function readFloatInto(tap: AvroTap, column: NumberColumn, width: 4 | 8): void {
+  const pos = tap.pos;
+  tap.pos += width;
+  if (tap.pos > tap.buf.length) return column.append(null);
+  column.appendNumber(width === 8 ? tap.buf.readDoubleLE(pos) : tap.buf.readFloatLE(pos));
+}
+
+/** The direct reader of a field of a primitive Avro type whose column takes its values as they are. */
+function directReader(type: avro.Type, column: Column): Reader | undefined {
+  if (!(column instanceof NumberColumn)) return undefined;
+  switch ((type as unknown as { typeName: string }).typeName) {
+    case 'long': return column.type.typeId === arrow.Type.Int && (column.type as arrow.Int).bitWidth === 64 ? (tap) => readIntInto(tap, column, true) : undefined;
+    case 'int': return column.type.typeId === arrow.Type.Int && (column.type as arrow.Int).bitWidth === 32 ? (tap) => readIntInto(tap, column, false) : undefined;
+    case 'double': return column.type.typeId === arrow.Type.Float ? (tap) => readFloatInto(tap, column, 8) : undefined;
+    case 'float': return column.type.typeId === arrow.Type.Float ? (tap) => readFloatInto(tap, column, 4) : undefined;
+    default: return undefined;
+  }
+}
+
 function recordPlan(type: avro.Type, wanted: string[] | undefined): RecordPlan {
   const t = type as avro.Type & { typeName: string; fields?: { name: string; type: avro.Type & { _read: Reader; _skip: Reader } }[] };
   if (t.typeName !== 'record') {
@@ -159,13 +202,13 @@ function recordPlan(type: avro.Type, wanted: string[] | undefined): RecordPlan {
   const keepNames = new Set(projected(fields, wanted).map((f) => f.name));
   const members: StructMember[] = [];
   // Per field: how it is read (or skipped), and its column (none when skipped).
-  const steps: { fn: Reader; column: Column | undefined; string: boolean }[] = [];
+  const steps: { fn: Reader; column: Column | undefined; string: boolean; direct?: Reader }[] = [];
   for (const f of fields) {
     if (keepNames.has(f.name)) {
       const c = avroColumn(f.type, new Set([type]));
       members.push({ name: f.name, column: c.column, nullable: c.nullable });
       const string = (f.type as unknown as { typeName: string }).typeName === 'string' && c.column instanceof VarColumn;
-      steps.push({ fn: f.type._read.bind(f.type), column: c.column, string });
+      steps.push({ fn: f.type._read.bind(f.type), column: c.column, string, direct: directReader(f.type, c.column) });
     } else {
       steps.push({ fn: f.type._skip.bind(f.type), column: undefined, string: false });
     }
@@ -175,7 +218,8 @@ function recordPlan(type: avro.Type, wanted: string[] | undefined): RecordPlan {
     read(tap) {
       for (let i = 0; i < steps.length; i++) {
         const s = steps[i]!;
-        if (s.string) readStringInto(tap, s.column!);
+        if (s.direct) s.direct(tap);
+        else if (s.string) readStringInto(tap, s.column!);
         else if (s.column) s.column.append(s.fn(tap));
         else s.fn(tap);
       }
