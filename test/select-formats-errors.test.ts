@@ -1,8 +1,11 @@
 // Malformed Avro, ORC, Protobuf and MessagePack objects answer their documented parsing error (before the
 // stream starts, as a 400) and leave the server healthy, with the columnar cache on and off. With the
 // cache off each query decodes only its columns, and ORC skips stripes its WHERE clause rules out.
+import avsc from 'avsc';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raw } from './helpers/raw.js';
 import { runSelectCases, type SelectCase } from './helpers/select-cases.js';
@@ -36,6 +39,31 @@ const BROKEN: { key: string; body: Buffer; headers?: Record<string, string>; err
 let cached: RunningServer;
 let uncached: RunningServer;
 
+/** A flat Avro file (so decoded into a DuckDB table) of 100k rows: more than one batch of 65536. */
+async function flatAvro(): Promise<Buffer> {
+  const type = avsc.Type.forSchema({ type: 'record', name: 'Row', fields: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] });
+  const parts: Buffer[] = [];
+  const rows = (function* () { for (let id = 0; id < 100_000; id++) yield { id, name: `row ${id}` }; })();
+  await pipeline(Readable.from(rows), new avsc.streams.BlockEncoder(type, { codec: 'null' }), new Writable({ write(c: Buffer, _e, cb) { parts.push(c); cb(); } }));
+  return Buffer.concat(parts);
+}
+
+async function decodedTables(server: RunningServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^selectd_select_decoded_tables (\d+)$/m.exec(text)?.[1]);
+}
+
+/** Waits (polling /metrics) until no decoded table is held; the drop runs after the response ends. */
+async function noDecodedTables(server: RunningServer): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  let n = await decodedTables(server);
+  while (n !== 0 && Date.now() < deadline) {
+    await new Promise((r) => setImmediate(r));
+    n = await decodedTables(server);
+  }
+  return n;
+}
+
 async function load(server: RunningServer): Promise<void> {
   const put = async (key: string, body: Buffer, headers: Record<string, string> = {}) => {
     const r = await raw(server.url, { method: 'PUT', path: `/${B}/${key}`, body, headers });
@@ -45,6 +73,12 @@ async function load(server: RunningServer): Promise<void> {
   for (const b of BROKEN) await put(b.key, b.body, b.headers);
   for (const f of ['flights.parquet', 'flights.avro', 'flights.orc', 'flights.msgpack', 'sorted.orc']) await put(f, readFileSync(path.join(SEL, f)));
   await put('flights.binpb', binpb, PROTO_META);
+  const flat = await flatAvro();
+  await put('flat.avro', flat);
+  // The last block's sync marker damaged: decoding fails after the first batch went into the table.
+  const damaged = Buffer.from(flat);
+  damaged[damaged.length - 1]! ^= 0xff;
+  await put('flat-damaged.avro', damaged);
   await put('schemas/flight.proto', readFileSync(path.join(SEL, 'schemas/flight.proto')));
   await put('schemas/route/leg.proto', readFileSync(path.join(SEL, 'schemas/route/leg.proto')));
 }
@@ -74,6 +108,17 @@ describe.each([['on', () => cached], ['off', () => uncached]])('malformed object
     // Failed builds leave no partial files behind.
     const shadowDir = path.join(server().dataDir, '.duckdb-tmp', 'shadow');
     expect(readdirSync(shadowDir).filter((f) => !f.endsWith('.parquet'))).toEqual([]);
+  });
+
+  it('drop the table a flat object was decoded into, after a failure part-way as after an answer', async () => {
+    const [whole, damaged] = await runSelectCases(server().url, B, [
+      { key: 'flat.avro', input: PARQUET, expression: "SELECT COUNT(*), MAX(s.id), MAX(s.name) FROM S3Object s WHERE s.name LIKE 'row 9%'" },
+      { key: 'flat-damaged.avro', input: PARQUET, expression: 'SELECT * FROM S3Object' },
+    ]);
+    expect(whole).toMatchObject({ records: '11111,99999,row 99999\n' });
+    expect(damaged).toMatchObject({ error: 'AvroParsingError' });
+    expect(damaged!.message).toMatch(/sync marker/);
+    expect(await noDecodedTables(server())).toBe(0);
   });
 });
 

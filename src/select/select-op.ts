@@ -6,7 +6,7 @@ import type { Engine } from '../duckdb/engine.js';
 import { S3Error, s3Error } from '../errors.js';
 import { bucketOf, keyOf, type Handler, type S3Context } from '../http/context.js';
 import { readSmallBody } from '../http/xml.js';
-import { Counter, type Registry } from '../metrics.js';
+import { Counter, Gauge, type Registry } from '../metrics.js';
 import { EventWriter } from './event-writer.js';
 import { ObjectFacts } from './object-facts.js';
 import { PlanCache } from './plan-cache.js';
@@ -14,6 +14,7 @@ import { MAX_EXPRESSION_BYTES, parseSelectRequest, type CsvInput, type JsonInput
 import { chooseInputKind } from './format-choice.js';
 import type { ShadowCache } from './shadow-cache.js';
 import { prepareBinary } from './sources/binary-source.js';
+import { liveTables } from './sources/decoded-table.js';
 import { prepareParquet } from './sources/parquet-source.js';
 import type { PreparedSource, SourceContext } from './sources/source.js';
 import { prepareText } from './sources/text-shadow.js';
@@ -54,6 +55,7 @@ function cacheKey(req: SelectRequest, fingerprint: string): string {
 
 export function selectHandler(deps: SelectDeps): Handler {
   const lookups = deps.metrics.add(new Counter('selectd_select_plan_cache_total', 'S3 Select plan cache lookups by result'));
+  deps.metrics.add(new Gauge('selectd_select_decoded_tables', 'tables of decoded Avro, ORC, Protobuf and MessagePack rows held by running queries', liveTables));
   const plans = new PlanCache<Translation>(deps.planCacheSize ?? 512, { lookups });
   const facts = new ObjectFacts();
 

@@ -30,6 +30,10 @@ export function tableColumns(schema: arrow.Schema): Columns | undefined {
   return out.length > 0 ? out : undefined;
 }
 
+let live = 0;
+/** Tables created and not yet dropped, in this process (a gauge: each running query holds at most one). */
+export const liveTables = (): number => live;
+
 export class DecodedTable {
   private dropped: Promise<void> | undefined;
 
@@ -38,6 +42,7 @@ export class DecodedTable {
   static async create(engine: Engine, columns: Columns): Promise<DecodedTable> {
     const name = `selectd_decoded_${randomUUID().replace(/-/g, '')}`;
     await engine.queryRows(`CREATE TABLE ${ident(name)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+    live++;
     return new DecodedTable(engine, name);
   }
 
@@ -63,7 +68,7 @@ export class DecodedTable {
 
   /** Drops the table; safe to call more than once. A failure (the engine shutting down) is not reported. */
   drop(): Promise<void> {
-    this.dropped ??= this.engine.queryRows(`DROP TABLE IF EXISTS ${ident(this.name)}`).then(() => undefined, () => undefined);
+    this.dropped ??= this.engine.queryRows(`DROP TABLE IF EXISTS ${ident(this.name)}`).then(() => undefined, () => undefined).finally(() => live--);
     return this.dropped;
   }
 }
