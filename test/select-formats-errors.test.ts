@@ -48,18 +48,21 @@ async function flatAvro(): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function decodedTables(server: RunningServer): Promise<number> {
+async function gauge(server: RunningServer, name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^selectd_select_decoded_tables (\d+)$/m.exec(text)?.[1]);
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
 }
 
-/** Waits (polling /metrics) until no decoded table is held; the drop runs after the response ends. */
-async function noDecodedTables(server: RunningServer): Promise<number> {
+/**
+ * Polls a gauge of /metrics until it reads 0 (or 10 s pass); returns the last reading. Tables are dropped
+ * and shadows built after the response has ended.
+ */
+async function settled(server: RunningServer, name: string): Promise<number> {
   const deadline = Date.now() + 10_000;
-  let n = await decodedTables(server);
+  let n = await gauge(server, name);
   while (n !== 0 && Date.now() < deadline) {
     await new Promise((r) => setImmediate(r));
-    n = await decodedTables(server);
+    n = await gauge(server, name);
   }
   return n;
 }
@@ -105,7 +108,8 @@ describe.each([['on', () => cached], ['off', () => uncached]])('malformed object
     });
     expect(results[BROKEN.length]).toMatchObject({ records: '75\n' });
     expect((await fetch(`${server().url}/health`)).status).toBe(200);
-    // Failed builds leave no partial files behind.
+    // Failed builds leave no partial files behind (once the healthy query's shadow build is done).
+    expect(await settled(server(), 'selectd_select_shadow_pending')).toBe(0);
     const shadowDir = path.join(server().dataDir, '.duckdb-tmp', 'shadow');
     expect(readdirSync(shadowDir).filter((f) => !f.endsWith('.parquet'))).toEqual([]);
   });
@@ -118,7 +122,7 @@ describe.each([['on', () => cached], ['off', () => uncached]])('malformed object
     expect(whole).toMatchObject({ records: '11111,99999,row 99999\n' });
     expect(damaged).toMatchObject({ error: 'AvroParsingError' });
     expect(damaged!.message).toMatch(/sync marker/);
-    expect(await noDecodedTables(server())).toBe(0);
+    expect(await settled(server(), 'selectd_select_decoded_tables')).toBe(0);
   });
 });
 
