@@ -34,11 +34,13 @@ function newDecoder(): Decoder {
   });
 }
 
-/** The result of pass 1 over a whole object: every top-level key's shape, and what was read. */
+/** The result of pass 1 over an object: every top-level key's shape, and what was read. */
 export interface MsgpackInference {
   readonly fields: ReadonlyMap<string, Shape>;
   readonly records: number;
   readonly bytes: number;
+  /** Set when only the first records were read (a sample): a decode then reads on to the end. */
+  readonly partial?: boolean;
 }
 
 export interface MsgpackDecodeOptions extends DecodeOptions {
@@ -46,8 +48,11 @@ export interface MsgpackDecodeOptions extends DecodeOptions {
   inferred?: MsgpackInference;
 }
 
-/** Pass 1: infers every top-level key's column from the whole object. */
-export async function inferMsgpack(source: () => Readable | Promise<Readable>, only?: Set<string>): Promise<MsgpackInference> {
+/**
+ * Pass 1: infers every top-level key's column from the whole object, or (given `sample`) from the
+ * groups of records read until at least that many records were (partial unless that was all of them).
+ */
+export async function inferMsgpack(source: () => Readable | Promise<Readable>, only?: Set<string>, sample = Infinity): Promise<MsgpackInference> {
   const inference = new Inference(only);
   const cur = new ByteCursor(await source());
   let records = 0;
@@ -56,11 +61,31 @@ export async function inferMsgpack(source: () => Readable | Promise<Readable>, o
     for await (const g of recordGroups(cur, inference)) {
       records += g.count;
       bytes += g.bytes.length;
+      if (records >= sample && !(await cur.atEnd())) return { fields: inference.fields, records, bytes, partial: true };
     }
   } finally {
     cur.close();
   }
   return { fields: inference.fields, records, bytes };
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.k !== b.k) return false;
+  if (a.k === 'list') return sameShape(a.item, (b as typeof a).item);
+  if (a.k === 'struct') return sameFields(a.fields, (b as typeof a).fields);
+  return true;
+}
+
+/** Whether two inferences give the same columns (keys in the same order, shapes alike). */
+export function sameFields(a: ReadonlyMap<string, Shape>, b: ReadonlyMap<string, Shape>): boolean {
+  if (a.size !== b.size) return false;
+  const bs = [...b];
+  let i = 0;
+  for (const [name, shape] of a) {
+    const [otherName, other] = bs[i++]!;
+    if (name !== otherName || !sameShape(shape, other)) return false;
+  }
+  return true;
 }
 
 /** The wanted keys' shapes, in the object's first-seen order. */
@@ -107,7 +132,9 @@ export async function decodeMsgpackToArrow(source: ByteSource, opts: MsgpackDeco
 
 async function* decodeAll(source: () => Readable | Promise<Readable>, shapes: [string, Shape][], cutter: BatchCutter, pass1: MsgpackInference) {
   const cur = new ByteCursor(await source());
-  const sink = new RecordDecoder(shapes, cutter, newDecoder(), pass1.records);
+  // After a sample, every record is decoded: whether the sample's columns hold is the caller's to check.
+  const limit = pass1.partial ? Infinity : pass1.records;
+  const sink = new RecordDecoder(shapes, cutter, newDecoder(), limit);
   let records = 0;
   let bytes = 0;
   try {
@@ -115,9 +142,9 @@ async function* decodeAll(source: () => Readable | Promise<Readable>, shapes: [s
       records += g.count;
       bytes += g.bytes.length;
       yield* sink.out.splice(0);
-      if (records > pass1.records) break;
+      if (records > limit) break;
     }
-    if (records !== pass1.records || bytes !== pass1.bytes) throw fail('The MessagePack object changed between the schema pass and the decoding pass.');
+    if (!pass1.partial && (records !== pass1.records || bytes !== pass1.bytes)) throw fail('The MessagePack object changed between the schema pass and the decoding pass.');
     const last = cutter.flush();
     if (last) yield last;
   } finally {

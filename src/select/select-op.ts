@@ -71,14 +71,23 @@ export function selectHandler(deps: SelectDeps): Handler {
     const sctx: SourceContext = { store: ctx.store, bucket, key, info, localPath, request, pipeDir: deps.pipeDir, signal: ctx.signal, facts };
     let source = await prepareSource(sctx, deps, stamp);
     try {
-      let plan = planFor(request, source);
+      let plan: Translation;
+      try {
+        plan = planFor(request, source);
+      } catch (e) {
+        if (!(await source.settle?.())) throw e;
+        plan = planFor(request, source);
+      }
       if (source.covers && !source.covers(plan.referenced) && source.fallback) {
         const next = await source.fallback();
         await source.close();
         source = next;
         plan = planFor(request, source);
       }
-      await source.materialize?.(plan.referenced);
+      if ((await source.materialize?.(plan.referenced)) === 'reshaped') {
+        plan = planFor(request, source);
+        await source.materialize!(plan.referenced);
+      }
       if (await run(ctx, request, source, plan)) source.completed?.(plan.referenced);
     } finally {
       await source.close();

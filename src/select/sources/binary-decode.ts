@@ -10,7 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import { s3Error } from '../../errors.js';
 import { decodeAvroToArrow } from '../../formats/avro.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
-import { decodeMsgpackToArrow, inferMsgpack, type MsgpackInference } from '../../formats/msgpack.js';
+import { decodeMsgpackToArrow, inferMsgpack, sameFields, type MsgpackInference } from '../../formats/msgpack.js';
+import { inferOnThread, inferThreadReady } from '../../formats/msgpack-infer-thread.js';
 import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
 import { decodeProtobufToArrow } from '../../formats/protobuf.js';
 import { decompressionError, decompressor } from './decompress.js';
@@ -36,6 +37,13 @@ export interface ObjectDecoder {
   counters(): ByteCounters;
   /** Other objects read to decode this one (Protobuf schema files), as keys in the same bucket. */
   readonly deps: string[];
+  /**
+   * MessagePack decoded with a sample's columns: the whole object's inference, from the schema thread
+   * (undefined when there was no sample). A decode fails with SampleMismatch when the two differ.
+   */
+  wholeInference?(): Promise<MsgpackInference> | undefined;
+  /** Decodes with this inference from now on (the whole object's, after a sample's proved wrong). */
+  reinfer?(inference: MsgpackInference): void;
   /** Stops every stream or file still open. */
   close(): Promise<void>;
 }
@@ -134,7 +142,35 @@ async function orcFile(ctx: SourceContext, signal: AbortSignal, counters: ByteCo
   return { source: { size: ctx.info.size, read }, close: async () => { await handle?.close(); } };
 }
 
-export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: AbortSignal, proto?: ProtobufChoice): Promise<ObjectDecoder> {
+/** Records a MessagePack sample reads before columns are guessed from them. */
+export const MSGPACK_SAMPLE_RECORDS = 16384;
+
+/** A decode with a sample's columns met the object's real ones, which differ: decode again with these. */
+export class SampleMismatch extends Error {
+  constructor(readonly inference: MsgpackInference) {
+    super('the MessagePack sample did not show every column');
+  }
+}
+
+/** The batches, then a check that the sample's columns are the whole object's (a failure, too, is checked). */
+async function* checkedAgainst(batches: AsyncIterable<arrow.RecordBatch>, sample: MsgpackInference, whole: Promise<MsgpackInference>) {
+  try {
+    yield* batches;
+  } catch (e) {
+    const w = await whole.catch(() => undefined);
+    if (w && !sameFields(w.fields, sample.fields)) throw new SampleMismatch(w);
+    throw e;
+  }
+  const w = await whole;
+  if (!sameFields(w.fields, sample.fields)) throw new SampleMismatch(w);
+}
+
+/**
+ * `speculate`: a MessagePack object in a local uncompressed file may be decoded with the columns of its
+ * first MSGPACK_SAMPLE_RECORDS records while the schema thread reads all of them (one pass on this
+ * thread instead of two); a mismatch fails the decode with SampleMismatch.
+ */
+export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: AbortSignal, proto?: ProtobufChoice, speculate = false): Promise<ObjectDecoder> {
   const passes: ByteCounters[] = [];
   const open = new Set<Readable>();
   const deps: string[] = [];
@@ -167,11 +203,35 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
 
   const opener = streamOpener(ctx, signal, passes, open);
   let decode: (req: DecodeRequest) => Promise<ArrowDecoded>;
+  let msgpack: Pick<ObjectDecoder, 'wholeInference' | 'reinfer'> = {};
   if (kind === 'avro') decode = (req) => decodeAvroToArrow(opener, { columns: req.columns });
   else if (kind === 'msgpack') {
-    // Pass 1 (the schema) reads the whole object once; each decode after it reads only its columns.
+    // Pass 1 (the schema) reads the whole object once, or a sample of it while the schema thread reads
+    // the whole; each decode after it reads only its columns.
     let inferred: Promise<MsgpackInference> | undefined;
-    decode = async (req) => decodeMsgpackToArrow(opener, { columns: req.columns, inferred: await (inferred ??= inferMsgpack(opener)) });
+    let whole: Promise<MsgpackInference> | undefined;
+    const file = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
+    const infer = async (): Promise<MsgpackInference> => {
+      if (!file || !inferThreadReady()) return inferMsgpack(opener);
+      const sample = await inferMsgpack(opener, undefined, MSGPACK_SAMPLE_RECORDS);
+      if (sample.partial) {
+        whole = inferOnThread(file, signal);
+        whole.catch(() => undefined);
+      }
+      return sample;
+    };
+    decode = async (req) => {
+      const pass1 = await (inferred ??= infer());
+      const decoded = await decodeMsgpackToArrow(opener, { columns: req.columns, inferred: pass1 });
+      return pass1.partial && whole ? { schema: decoded.schema, batches: checkedAgainst(decoded.batches, pass1, whole) } : decoded;
+    };
+    msgpack = {
+      wholeInference: () => whole,
+      reinfer: (i) => {
+        inferred = Promise.resolve(i);
+        whole = undefined;
+      },
+    };
   }
   else {
     const { root, read } = await loadProtobufSchema(ctx, proto!);
@@ -181,6 +241,7 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
   return {
     deps,
     counters,
+    ...msgpack,
     // Learning the schema opens the object too: that pass is closed right away.
     schema: async () => {
       const probe = await decode({});

@@ -15,17 +15,20 @@ import type { Engine } from '../../duckdb/engine.js';
 import { S3Error, s3Error, type S3ErrorCode } from '../../errors.js';
 import { startParquetWriter } from '../../formats/parquet-thread.js';
 import { writeParquetFile } from '../../formats/to-parquet.js';
+import { inferThreadReady } from '../../formats/msgpack-infer-thread.js';
 import type { ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
 import type { Translation } from '../translate/index.js';
-import { openDecoder, type BinaryKind, type DecodeRequest, type ObjectDecoder } from './binary-decode.js';
+import { openDecoder, SampleMismatch, type BinaryKind, type DecodeRequest, type ObjectDecoder } from './binary-decode.js';
 import { DecodedTable, tableColumns, type Columns } from './decoded-table.js';
 import { orcStripeFilter } from './orc-stripes.js';
 import { parquetSafe } from './parquet-safe.js';
 import { protobufChoice, type ProtobufChoice } from './protobuf-input.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
-// The Parquet writer thread starts with the server, so the first query does not wait for it to load.
+// The Parquet writer and MessagePack schema threads start with the server, so that the first query does
+// not wait for them to load.
 void startParquetWriter();
+inferThreadReady();
 
 const FORMAT_NAMES: Record<BinaryKind, string> = { avro: 'Avro', orc: 'ORC', msgpack: 'MessagePack', protobuf: 'Protobuf' };
 const PARSE_ERRORS: Record<BinaryKind, S3ErrorCode> = {
@@ -94,15 +97,17 @@ async function decodeInto(kind: BinaryKind, dec: ObjectDecoder, req: DecodeReque
       dispose: () => fs.promises.rm(file, { force: true }),
     };
   } catch (e) {
-    if (e instanceof S3Error || (e as Error).name === 'AbortError') throw e;
+    if (e instanceof S3Error || e instanceof SampleMismatch || (e as Error).name === 'AbortError') throw e;
     throw s3Error(PARSE_ERRORS[kind], `Decoding the ${FORMAT_NAMES[kind]} object failed: ${(e as Error).message}`);
   }
 }
 
+const fingerprintOf = (kind: BinaryKind, columns: Columns) => `${kind}:${JSON.stringify(columns)}`;
+
 function columnarSource(kind: BinaryKind, columns: Columns, relation: () => string, parts: Pick<PreparedSource, 'counters' | 'close'> & Partial<PreparedSource>): PreparedSource {
   return {
     shape: { format: 'columnar', columns },
-    fingerprint: `${kind}:${JSON.stringify(columns)}`,
+    fingerprint: fingerprintOf(kind, columns),
     relation,
     ...parts,
   };
@@ -145,7 +150,7 @@ interface PerQuery {
 }
 
 async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, proto?: ProtobufChoice): Promise<PerQuery> {
-  const dec = await openDecoder(kind, ctx, ctx.signal, proto);
+  const dec = await openDecoder(kind, ctx, ctx.signal, proto, true);
   let columns: Columns;
   try {
     columns = await objectColumns(await dec.schema(), deps);
@@ -162,6 +167,12 @@ async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, 
     if (!keep) skipped = true;
     return keep;
   });
+  /** The object's real columns replace a sample's: the source's shape follows. */
+  const reshape = async (inference: Parameters<NonNullable<ObjectDecoder['reinfer']>>[0]) => {
+    dec.reinfer!(inference);
+    columns = await objectColumns(await dec.schema(), deps);
+    Object.assign(state.source, { shape: { format: 'columnar', columns }, fingerprint: fingerprintOf(kind, columns) });
+  };
   const state: PerQuery = {
     complete: () => everyColumn && !skipped,
     decoded: () => decoded,
@@ -171,7 +182,20 @@ async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, 
       materialize: async (referenced) => {
         const wanted = wantedColumns(referenced, columns);
         everyColumn = wanted === undefined;
-        decoded = await decodeInto(kind, dec, { columns: wanted, stripeFilter }, deps, ctx.signal);
+        try {
+          decoded = await decodeInto(kind, dec, { columns: wanted, stripeFilter }, deps, ctx.signal);
+        } catch (e) {
+          if (!(e instanceof SampleMismatch)) throw e;
+          await reshape(e.inference);
+          return 'reshaped';
+        }
+      },
+      settle: async () => {
+        const whole = await dec.wholeInference?.();
+        if (!whole) return false;
+        const before = fingerprintOf(kind, columns);
+        await reshape(whole);
+        return fingerprintOf(kind, columns) !== before;
       },
       counters: () => dec.counters(),
       close: async () => {

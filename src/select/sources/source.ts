@@ -23,8 +23,18 @@ export interface PreparedSource {
   relation(referenced: Translation['referenced']): string;
   /** Starts the pre-pass that feeds the relation's pipe, if the source has one; resolves when it is done. */
   feed?(): Promise<void>;
-  /** Prepares what the relation reads once the query's columns are known (decoding sources); before feed. */
-  materialize?(referenced: Translation['referenced']): Promise<void>;
+  /**
+   * Prepares what the relation reads once the query's columns are known (decoding sources); before feed.
+   * 'reshaped': the object's columns proved other than the shape said (a MessagePack sample's); the
+   * shape and fingerprint are now the object's, and the query must be planned and materialized again.
+   */
+  materialize?(referenced: Translation['referenced']): Promise<void | 'reshaped'>;
+  /**
+   * For a shape guessed from a sample: waits for the object's real columns; true when they differ (the
+   * shape and fingerprint are then the object's), so that a query the guess could not plan (a key only
+   * later records hold) is planned again.
+   */
+  settle?(): Promise<boolean>;
   /** False when this source cannot answer a query reading `referenced`; the pipeline then uses fallback(). */
   covers?(referenced: Translation['referenced']): boolean;
   fallback?(): Promise<PreparedSource>;
