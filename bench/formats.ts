@@ -2,9 +2,10 @@
 // MessagePack, queried through a selectd server with S3 Select. For each format and query: the first
 // query over a freshly uploaded object (median over several objects), on a server that has already
 // answered such queries over a 50k-row sample (its code is compiled, as in a server that has been
-// running); CSV and JSON read the object, Avro, ORC, Protobuf and MessagePack decode the columns the query
-// names (MessagePack after a pass that infers its schema). Then, once the Parquet shadow exists, the
-// cached query (median of several runs, taken round-robin over all formats after a warm-up round).
+// running); CSV and JSON read the object, Avro, ORC, Protobuf and MessagePack decode the columns the
+// query names (MessagePack with the columns of a sample, while a thread infers them from every record).
+// Then, once the Parquet shadow exists, the cached query (median of several runs, taken round-robin over
+// all formats after a warm-up round).
 // Ratios are against Parquet and CSV.
 //
 //   npm run build && node dist/bench/formats.js [--scale N] [--runs N] [--firsts N]

@@ -4,9 +4,10 @@
 // to a table of the instance (decoded-table.ts); an object with nested or union columns is written to
 // a Parquet file with parquet-wasm instead. With the columnar cache on, later queries read the object's
 // shadow: when the first query decoded every column and row, its table (or file) becomes the shadow,
-// otherwise the full shadow is built in the background afterwards. MessagePack has no schema: learning
-// the columns takes a pass over every record (its decoder keeps what that pass found), then a second
-// pass decodes the referenced columns.
+// otherwise the full shadow is built in the background afterwards. MessagePack has no schema: a query
+// plans against the columns of a sample of its first records and decodes with them while a schema thread
+// reads every record; when the two disagree the query is planned and decoded again (materialize answers
+// 'reshaped'), and one the sample cannot plan waits for the object's columns (settle).
 import type * as arrow from 'apache-arrow';
 import fs from 'node:fs';
 import path from 'node:path';
