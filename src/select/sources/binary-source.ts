@@ -14,7 +14,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../../duckdb/engine.js';
 import { S3Error, s3Error, type S3ErrorCode } from '../../errors.js';
-import { startParquetWriter } from '../../formats/parquet-thread.js';
 import { writeParquetFile } from '../../formats/to-parquet.js';
 import { inferThreadReady } from '../../formats/msgpack-infer-thread.js';
 import type { ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
@@ -26,9 +25,9 @@ import { parquetSafe } from './parquet-safe.js';
 import { protobufChoice, type ProtobufChoice } from './protobuf-input.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
-// The Parquet writer and MessagePack schema threads start with the server, so that the first query does
-// not wait for them to load.
-void startParquetWriter();
+// The MessagePack schema thread starts with the server, so that the first query does not wait for it.
+// The Parquet writer thread starts with the first object that needs it (nested columns): flat objects,
+// the common case, never do.
 inferThreadReady();
 
 const FORMAT_NAMES: Record<BinaryKind, string> = { avro: 'Avro', orc: 'ORC', msgpack: 'MessagePack', protobuf: 'Protobuf' };
