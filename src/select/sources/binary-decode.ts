@@ -7,7 +7,7 @@ import type * as arrow from 'apache-arrow';
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { s3Error } from '../../errors.js';
+import { S3Error, s3Error } from '../../errors.js';
 import { decodeAvroToArrow } from '../../formats/avro.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
 import { decodeMsgpackToArrow, inferMsgpack, sameFields, type MsgpackInference } from '../../formats/msgpack.js';
@@ -215,7 +215,8 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
       if (!file || !inferThreadReady()) return inferMsgpack(opener);
       const sample = await inferMsgpack(opener, undefined, MSGPACK_SAMPLE_RECORDS);
       if (sample.partial) {
-        whole = inferOnThread(file, signal);
+        // Should the thread itself fail (not the object), this thread reads the records after all.
+        whole = inferOnThread(file, signal).catch((e: unknown) => (e instanceof S3Error || signal.aborted ? Promise.reject(e) : inferMsgpack(opener)));
         whole.catch(() => undefined);
       }
       return sample;
