@@ -18,6 +18,8 @@ export function aggregate(e: AggregateExpr, sub: Sub): TExpr {
   const v = sub(e.arg);
   switch (e.fn) {
     case 'COUNT':
+      // A JSON key whose numbers are all ints (and null or MISSING its other values): count its BIGINTs.
+      if (v.ty === 'json' && v.row?.int) return { sql: `count(${v.row.int})`, ty: 'int' };
       if (v.ty === 'json') return { sql: `count(nullif(CAST(${v.sql} AS VARCHAR), 'null'))`, ty: 'int' };
       if (v.ty === 'null' || v.ty === 'missing') return { sql: 'CAST(0 AS BIGINT)', ty: 'int' };
       return { sql: `count(${v.sql})`, ty: 'int' };
@@ -28,6 +30,10 @@ export function aggregate(e: AggregateExpr, sub: Sub): TExpr {
         return { sql: `sum(${v.sql})`, ty: 'decimal', dec: { kind: 'exact', precision: 38, scale: v.dec.scale, trim: v.dec.trim } };
       }
       if (v.ty === 'decimal') return { sql: `s3t_round15(sum(${v.sql}))`, ty: 'decimal', dec: { kind: 'approx' } };
+      if (v.ty === 'json' && v.row?.int) {
+        // dynamicSum when every number is an int: the int sum, or null when there is none.
+        return { sql: `CASE WHEN count(${v.row.int}) = 0 THEN ${JSON_NULL} ELSE to_json(s3t_int_checked(sum(CAST(${v.row.int} AS HUGEINT)))) END`, ty: 'json' };
+      }
       return dynamicSum(numberView(v));
     case 'AVG':
       if (v.ty === 'float') return { sql: `avg(${v.sql})`, ty: 'float' };
