@@ -14,6 +14,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../../duckdb/engine.js';
 import { S3Error, s3Error, type S3ErrorCode } from '../../errors.js';
+import type { MsgpackInference } from '../../formats/msgpack.js';
 import { writeParquetFile } from '../../formats/to-parquet.js';
 import { inferThreadReady } from '../../formats/msgpack-infer-thread.js';
 import type { ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
@@ -168,7 +169,7 @@ async function perQuery(ctx: SourceContext, kind: BinaryKind, deps: BinaryDeps, 
     return keep;
   });
   /** The object's real columns replace a sample's: the source's shape follows. */
-  const reshape = async (inference: Parameters<NonNullable<ObjectDecoder['reinfer']>>[0]) => {
+  const reshape = async (inference: MsgpackInference) => {
     dec.reinfer!(inference);
     columns = await objectColumns(await dec.schema(), deps);
     Object.assign(state.source, { shape: { format: 'columnar', columns }, fingerprint: fingerprintOf(kind, columns) });
