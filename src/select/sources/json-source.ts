@@ -2,15 +2,40 @@
 // reaches the query as one JSON value `j`, so absent attributes (MISSING) stay distinct from JSON null.
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { S3Error } from '../../errors.js';
 import type { JsonInput } from '../request.js';
 import { decompressionError } from './decompress.js';
 import { createInputFifo, type InputFifo } from './input-fifo.js';
 import { resolveScanRange } from './scan-range.js';
 import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
+/**
+ * JSON LINES: each line is read as text by DuckDB's CSV reader (no quotes, and a delimiter that valid
+ * JSON never holds unescaped: control characters must be escaped in JSON strings) and cast to JSON, which
+ * checks it. read_json parses each record and prints it again before the query parses it once more; this
+ * reads ~40 % faster, and the shape says j is as written (SourceShape.jsonRaw). As with read_json, blank
+ * lines are skipped and a line that is JSON null is no record's value (MISSING).
+ */
+export function jsonLinesRelation(path: string, compression: string): string {
+  const lines = `read_csv(${sqlString(path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
+    `delim = '\x1f', quote = '', escape = '', comment = '', strict_mode = true, max_line_size = 1048576, ` +
+    `compression = '${compression}')`;
+  return `(SELECT CAST(nullif(l, 'null') AS JSON) AS j FROM (SELECT trim(line, ' \t\r') AS l FROM ${lines}) WHERE l <> '') AS t`;
+}
+
+const CSV_BASE = new S3Error('CSVParsingError').message;
+
+/** The lines are read by the CSV reader: its complaints (invalid UTF-8, a stray control character) are about JSON text here. */
+function asJsonError(e: S3Error): S3Error {
+  if (e.code !== 'CSVParsingError') return e;
+  const detail = e.message.startsWith(CSV_BASE) ? e.message.slice(CSV_BASE.length).trim() : '';
+  const base = new S3Error('JSONParsingError').message;
+  return new S3Error('JSONParsingError', detail ? `${base} ${detail}` : base);
+}
+
 function readJsonSql(path: string, json: JsonInput, compression: string): string {
-  const format = json.type === 'LINES' ? 'newline_delimited' : 'unstructured';
-  return `read_json(${sqlString(path)}, format = '${format}', records = false, columns = {j: 'JSON'}, ` +
+  if (json.type === 'LINES') return jsonLinesRelation(path, compression);
+  return `read_json(${sqlString(path)}, format = 'unstructured', records = false, columns = {j: 'JSON'}, ` +
     `compression = '${compression}', maximum_object_size = 1048576) AS t`;
 }
 
@@ -24,7 +49,7 @@ export async function prepareJson(ctx: SourceContext, json: JsonInput): Promise<
   if (!direct) fifo = await createInputFifo(ctx.pipeDir);
 
   return {
-    shape: { format: 'json' },
+    shape: json.type === 'LINES' ? { format: 'json', jsonRaw: true } : { format: 'json' },
     fingerprint: `json:${json.type}`,
     relation() {
       if (fifo) return readJsonSql(fifo.path, json, 'uncompressed');
@@ -45,6 +70,7 @@ export async function prepareJson(ctx: SourceContext, json: JsonInput): Promise<
       }
       return fed;
     } : undefined,
+    queryError: json.type === 'LINES' ? asJsonError : undefined,
     counters() {
       if (direct) return { scanned: info.size, processed: info.size };
       return { ...counters };
