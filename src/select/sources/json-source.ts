@@ -13,14 +13,17 @@ import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedS
  * JSON LINES: each line is read as text by DuckDB's CSV reader (no quotes, and a delimiter that valid
  * JSON never holds unescaped: control characters must be escaped in JSON strings) and cast to JSON, which
  * checks it. read_json parses each record and prints it again before the query parses it once more; this
- * reads ~40 % faster, and the shape says j is as written (SourceShape.jsonRaw). As with read_json, blank
- * lines are skipped and a line that is JSON null is no record's value (MISSING).
+ * reads 30-40 % faster, and the shape says j is as written (SourceShape.jsonRaw). As with read_json,
+ * blank lines are skipped and a line that is JSON null is no record's value (MISSING). Lines are trimmed
+ * only where that can matter: trim() on every line costs more than the JSON cast.
  */
 export function jsonLinesRelation(path: string, compression: string): string {
   const lines = `read_csv(${sqlString(path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
     `delim = '\x1f', quote = '', escape = '', comment = '', strict_mode = true, max_line_size = 1048576, ` +
     `compression = '${compression}')`;
-  return `(SELECT CAST(nullif(l, 'null') AS JSON) AS j FROM (SELECT trim(line, ' \t\r') AS l FROM ${lines}) WHERE l <> '') AS t`;
+  const ws = `' \t\r'`;
+  return `(SELECT CAST(CASE WHEN contains(line, 'null') AND trim(line, ${ws}) = 'null' THEN NULL ELSE line END AS JSON) AS j ` +
+    `FROM ${lines} WHERE line IS NOT NULL AND (ascii(line) > 32 OR trim(line, ${ws}) <> '')) AS t`;
 }
 
 const CSV_BASE = new S3Error('CSVParsingError').message;
