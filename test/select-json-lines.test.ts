@@ -2,6 +2,7 @@
 // read_json. A LINES object is also a valid DOCUMENT (concatenated values), so every query must answer
 // alike either way: blank and whitespace lines, CRLF, padding, number and string spellings, nested values,
 // compression; and malformed text fails with JSONParsingError either way.
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raw } from './helpers/raw.js';
@@ -47,6 +48,9 @@ const QUERIES = [
   "SELECT s.b, s.c FROM S3Object s WHERE s.s = 'café \"q\"' OR s.s = '/'",
 ];
 
+/** Eight bytes a line: record n starts at byte 8 (n - 1). */
+const RANGE = '{"n":1}\n{"n":2}\n{"n":3}\n';
+
 let server: RunningServer;
 
 beforeAll(async () => {
@@ -59,6 +63,8 @@ beforeAll(async () => {
   }
   for (const [key, body] of Object.entries(BAD)) await put(key, body);
   await put('values.jsonl', Buffer.from(VALUES));
+  await put('range.jsonl', Buffer.from(RANGE));
+  await put('range.jsonl.bz2', execFileSync('python3', ['-c', 'import bz2,sys; sys.stdout.buffer.write(bz2.compress(sys.stdin.buffer.read()))'], { input: RANGE }));
 });
 afterAll(async () => {
   await server?.stop();
@@ -87,6 +93,13 @@ describe('JSON LINES read line by line', () => {
   it('reads lines that are not objects as values', async () => {
     const results = await runSelectCases(server.url, B, QUERIES.slice(0, 3).map((expression) => ({ key: 'values.jsonl', input: { JSON: { Type: 'LINES' } }, expression, output: { JSON: {} } })));
     expect(results.map((r) => r.records ?? r.error)).toEqual(VALUES_ANSWERS);
+  });
+
+  it('reads the records a scan range starts, and bzip2 objects (both through a pipe)', async () => {
+    const q = (scanRange: { Start?: number; End?: number } | undefined, key = 'range.jsonl', CompressionType = 'NONE') =>
+      ({ key, input: { JSON: { Type: 'LINES' }, CompressionType }, expression: 'SELECT s.n FROM S3Object s', ...(scanRange ? { scanRange } : {}) });
+    const results = await runSelectCases(server.url, B, [q({ Start: 1, End: 9 }), q({ Start: 0, End: 0 }), q({ Start: 9 }), q(undefined, 'range.jsonl.bz2', 'BZIP2')]);
+    expect(results.map((r) => r.records ?? r.error)).toEqual(['2\n', '1\n', '3\n', '1\n2\n3\n']);
   });
 
   it('refuses malformed lines with JSONParsingError', async () => {
