@@ -1,7 +1,8 @@
-// JSON LINES objects are read line by line as text and cast to JSON (json-source.ts), DOCUMENT objects by
-// read_json. A LINES object is also a valid DOCUMENT (concatenated values), so every query must answer
-// alike either way: blank and whitespace lines, CRLF, padding, number and string spellings, nested values,
-// compression; and malformed text fails with JSONParsingError either way.
+// JSON LINES and DOCUMENT objects are read by read_json in two modes (json-source.ts). A LINES object is
+// also a valid DOCUMENT (concatenated values), so every query must answer alike either way: blank and
+// whitespace lines, CRLF, padding, number and string spellings, nested values, compression; records that
+// are not objects, scan ranges and bzip2 (through a pipe) read as LINES only; and malformed text fails
+// with JSONParsingError.
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,10 +24,7 @@ const GOOD: Record<string, string> = {
 
 /** Records that are not objects: DOCUMENT refuses them, LINES reads each line as a value. */
 const VALUES = '{"a":1}\n[1,2]\n"text"\n7\n{"a":3}\nnull\n  null\t\n';
-/**
- * What read_json answered for VALUES (the first three QUERIES, JSON output) when it read LINES too (its
- * last line added since: read_json trims lines, so a padded null is a null line too).
- */
+/** The first three QUERIES over VALUES, JSON output: a null line (padded or not) is a MISSING record. */
 const VALUES_ANSWERS = [
   '{"a":1}\n{"_1":[1,2]}\n{"_1":"text"}\n{"_1":7}\n{"a":3}\n{}\n{}\n',
   '{"a":1}\n{}\n{}\n{}\n{"a":3}\n{}\n{}\n',

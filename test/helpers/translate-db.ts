@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { mapDuckDbError } from '../../src/duckdb/errors.js';
 import { loadSqlDir } from '../../src/duckdb/setup.js';
-import { jsonLinesRelation } from '../../src/select/sources/json-source.js';
 import { keyedJsonRelation, writeKeyedJson } from '../../src/select/sources/json-keys.js';
 import { translate, type OutputFormat, type SourceShape } from '../../src/select/translate/index.js';
 
@@ -72,8 +71,6 @@ export class Dataset {
     readonly shape: SourceShape,
     private readonly relation: string,
     private readonly keyed?: KeyedJsonShadow,
-    /** JSON text with one record per line: also read as the LINES source reads it. */
-    private readonly lines?: string,
   ) {}
 
   /** CSV data rows (no header line in the file, as the source skips it); `width` defaults to the header's. */
@@ -91,7 +88,7 @@ export class Dataset {
   static json(db: TranslateDb, name: string, text: string): Dataset {
     const file = db.file(name, text);
     const shadow = new KeyedJsonShadow(db, file, path.join(db.dir, `${name}.keyed.parquet`));
-    return new Dataset(db, { format: 'json' }, db.jsonRelation(file), shadow, oneRecordPerLine(text) ? jsonLinesRelation(file, 'uncompressed') : undefined);
+    return new Dataset(db, { format: 'json' }, db.jsonRelation(file), shadow);
   }
 
   /** A Parquet file written by DuckDB from `select` (a query yielding the columns). */
@@ -112,14 +109,9 @@ export class Dataset {
     if (this.keyed) {
       const { shape, relation } = await this.keyed.open();
       const keyed = await outcome(() => this.db.lines(translate(query, shape, out).sql(relation)));
+      const describe = (o: Outcome) => ('lines' in o ? o.lines : `error ${mapDuckDbError(o.error).code}`);
       if (JSON.stringify(describe(keyed)) !== JSON.stringify(describe(plain))) {
         throw new Error(`key-column shadow differs for ${query}: ${JSON.stringify(describe(keyed))} vs ${JSON.stringify(describe(plain))}`);
-      }
-    }
-    if (this.lines) {
-      const lines = await outcome(() => this.db.lines(translate(query, { format: 'json', jsonRaw: true }, out).sql(this.lines!)));
-      if (JSON.stringify(describe(lines)) !== JSON.stringify(describe(plain))) {
-        throw new Error(`the LINES reader differs for ${query}: ${JSON.stringify(describe(lines))} vs ${JSON.stringify(describe(plain))}`);
       }
     }
     if ('error' in plain) throw plain.error;
@@ -132,21 +124,6 @@ export class Dataset {
 }
 
 type Outcome = { lines: string[] } | { error: unknown };
-
-const describe = (o: Outcome) => ('lines' in o ? o.lines : `error ${mapDuckDbError(o.error).code}`);
-
-/** Whether every non-blank line of `text` is one JSON value (then a LINES object could hold it). */
-function oneRecordPerLine(text: string): boolean {
-  return text.split('\n').every((l) => {
-    if (l.trim() === '') return true;
-    try {
-      JSON.parse(l);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 async function outcome(run: () => Promise<string[]>): Promise<Outcome> {
   try {

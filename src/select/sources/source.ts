@@ -1,7 +1,6 @@
 // What the Select pipeline needs from an input source: the shape the translator compiles against, the
 // DuckDB relation that reads it, an optional pre-pass that feeds DuckDB through a pipe, and byte counters.
 import { PassThrough, type Readable } from 'node:stream';
-import type { S3Error } from '../../errors.js';
 import type { ObjectInfo, Store } from '../../store/store.js';
 import type { ObjectFacts } from '../object-facts.js';
 import type { SelectRequest } from '../request.js';
@@ -42,8 +41,6 @@ export interface PreparedSource {
   /** Called once a query over this source has run to the end (the columnar cache schedules shadows here). */
   completed?(referenced: Translation['referenced']): void;
   counters(): ByteCounters;
-  /** The error a query over this source reports for one DuckDB raised (when the reader's own names it wrongly). */
-  queryError?(e: S3Error): S3Error;
   /** Releases pipes and stops a pre-pass that is still running. */
   close(): Promise<void>;
 }

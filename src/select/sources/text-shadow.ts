@@ -109,8 +109,7 @@ function jsonBuilder(ctx: SourceContext, json: JsonInput, engine: Engine): Shado
     const records = `${tmp}.records`;
     try {
       // Records first, then the shadow with key columns read from them.
-      // Records as DuckDB prints JSON (a LINES source holds them as written).
-      await copyOut(engine, src, `SELECT ${src.shape.jsonRaw ? 'json(j)' : 'j'} AS j FROM ${src.relation({ all: true })}`, records, signal);
+      await copyOut(engine, src, `SELECT j FROM ${src.relation({ all: true })}`, records, signal);
       const shape = await writeKeyedJson((sql) => engine.queryRows(sql, undefined, { signal, timeoutMs: 0 }), records, tmp);
       return { meta: { counters: src.counters(), shape } };
     } finally {

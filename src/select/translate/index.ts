@@ -45,12 +45,6 @@ export interface SourceShape {
   jsonIntKeys?: string[];
   /** JSON: every record is an object with exactly the keys of jsonKeys, in that order. */
   jsonUniform?: boolean;
-  /**
-   * JSON: column j holds each record as written (checked to be JSON, not printed again); paths are
-   * extracted from it as they are, and the whole record is read through json(j), which prints it as
-   * DuckDB prints JSON values (what j holds otherwise).
-   */
-  jsonRaw?: boolean;
   columns?: { name: string; type: string }[];
 }
 
@@ -72,7 +66,7 @@ function sourceOf(shape: SourceShape, rows: RowColumns, fromPath: boolean): Sour
     record: RECORD_COLUMN,
   };
   // A FROM path re-binds the record below the top level, where the key columns do not apply.
-  if (shape.format === 'json') src.json = new JsonPaths(rows, RECORD, fromPath ? undefined : keyColumns(shape), shape.jsonRaw === true && !fromPath);
+  if (shape.format === 'json') src.json = new JsonPaths(rows, RECORD, fromPath ? undefined : keyColumns(shape));
   return src;
 }
 

@@ -32,13 +32,11 @@ export class JsonPaths {
   /**
    * `record`: the column holding the record (a column of the source itself, not one of `cols`).
    * `keyCols`: the complete list of the record's top-level keys, each with a column (SourceShape.jsonKeys).
-   * `raw`: the record is its text as written (SourceShape.jsonRaw); as a whole it is read through json().
    */
   constructor(
     private readonly cols: RowColumns,
     private readonly record: RowColumn,
     private readonly keyCols?: KeyColumns,
-    private readonly raw = false,
   ) {}
 
   /** The value at `path` below the record (SQL NULL when absent, i.e. MISSING). */
@@ -55,10 +53,7 @@ export class JsonPaths {
       }
       if (match !== 'dynamic') return this.under(match.column).value(steps.slice(1));
     }
-    if (steps.length === 0) {
-      const whole = this.raw ? this.cols.column('record json', [], () => `json(${this.record.inner})`) : this.record;
-      return { sql: whole.ref, ty: 'json', row: { cols: this.cols, value: whole } };
-    }
+    if (steps.length === 0) return { sql: this.record.ref, ty: 'json', row: { cols: this.cols, value: this.record } };
     const exact = exactJsonPath(steps);
     if (exact === undefined) return { sql: jsonAccess(this.record.ref, steps), ty: 'json' };
     // One path is extracted as itself, several as a list (the SQL is rendered once all are known).

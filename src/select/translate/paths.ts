@@ -203,7 +203,7 @@ export function starOf(src: Source, value: TExpr | 'record', valuesOnly = false)
     if (uniform) return { kind: 'static', members: uniform };
     if (src.format === 'csv') return { kind: 'static', members: src.csvNames.map((name, i) => ({ name, expr: refValue(src, { kind: 'column', index: i, matched: 'position' }) })) };
     if (src.format === 'columnar') return { kind: 'static', members: src.columns.map((c) => ({ name: c.name, expr: columnarValue(column(c.name), c.type) })) };
-    return { kind: 'dynamic', sql: src.json ? src.json.value([]).sql : src.record, whole: true };
+    return { kind: 'dynamic', sql: src.record, whole: true };
   }
   if (value.ty === 'nested' && value.duck?.kind === 'struct') {
     const base = value.sql;
