@@ -6,10 +6,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { raw } from './helpers/raw.js';
 import { runSelectCases, type SelectCase } from './helpers/select-cases.js';
-import { ROOT, startServer, type RunningServer } from './helpers/server.js';
+import { ROOT, serversWithAndWithoutCache, type RunningServer } from './helpers/server.js';
 
 const B = 'broken';
 const SEL = path.join(ROOT, 'test/fixtures/formats/select');
@@ -36,8 +36,6 @@ const BROKEN: { key: string; body: Buffer; headers?: Record<string, string>; err
   { key: 'truncated.msgpack', body: msgpack.subarray(0, Math.floor(msgpack.length / 2) + 3), error: 'MessagePackParsingError' },
 ];
 
-let cached: RunningServer;
-let uncached: RunningServer;
 
 /** A flat Avro file (so decoded into a DuckDB table) of 100k rows: more than one batch of 65536. */
 async function flatAvro(): Promise<Buffer> {
@@ -86,18 +84,11 @@ async function load(server: RunningServer): Promise<void> {
   await put('schemas/route/leg.proto', readFileSync(path.join(SEL, 'schemas/route/leg.proto')));
 }
 
-beforeAll(async () => {
-  [cached, uncached] = await Promise.all([startServer(), startServer({ args: ['--cache-bytes', '0'] })]);
-  await Promise.all([load(cached), load(uncached)]);
-});
-afterAll(async () => {
-  await cached?.stop();
-  await uncached?.stop();
-});
+const { cached, uncached } = serversWithAndWithoutCache(load);
 
 const healthy: SelectCase = { key: 'flights.avro', input: PARQUET, expression: "SELECT COUNT(*) FROM S3Object s WHERE s.origin = 'SFO'" };
 
-describe.each([['on', () => cached], ['off', () => uncached]])('malformed objects, columnar cache %s', (_, server) => {
+describe.each([['on', cached], ['off', uncached]])('malformed objects, columnar cache %s', (_, server) => {
   it('answer the parsing error of their format before the stream, and the server stays healthy', async () => {
     const results = await runSelectCases(server().url, B, [
       ...BROKEN.map((b) => ({ key: b.key, input: PARQUET, expression: 'SELECT * FROM S3Object' })),
@@ -134,16 +125,16 @@ describe('without the columnar cache', () => {
       'SELECT * FROM S3Object s LIMIT 3',
     ];
     const list = ['flights.avro', 'flights.orc', 'flights.msgpack', 'flights.binpb'].flatMap((key) => queries.map((expression) => ({ key, input: PARQUET, expression })));
-    const [withCache, without] = await Promise.all([runSelectCases(cached.url, B, list), runSelectCases(uncached.url, B, list)]);
+    const [withCache, without] = await Promise.all([runSelectCases(cached().url, B, list), runSelectCases(uncached().url, B, list)]);
     for (const r of withCache) expect(r.error).toBeUndefined();
     expect(without.map((r) => r.records)).toEqual(withCache.map((r) => r.records));
     // Only the referenced columns were decoded, so nothing was cached: the shadow directory stays empty.
-    expect(readdirSync(path.join(uncached.dataDir, '.duckdb-tmp', 'shadow'))).toEqual([]);
+    expect(readdirSync(path.join(uncached().dataDir, '.duckdb-tmp', 'shadow'))).toEqual([]);
   });
 
   it('skips ORC stripes whose statistics rule out the WHERE clause', async () => {
     const q = (where: string): SelectCase => ({ key: 'sorted.orc', input: PARQUET, expression: `SELECT COUNT(s.name) FROM S3Object s WHERE ${where}` });
-    const [all, low, both, name, score, unknown] = await runSelectCases(uncached.url, B, [
+    const [all, low, both, name, score, unknown] = await runSelectCases(uncached().url, B, [
       q('s.id >= 0'), q('s.id < 100'), q('s.id < 100 OR s.id BETWEEN 1500 AND 1599'), q(`s.name = 'n01500${'-'.repeat(24)}'`), q('s.score <= 10'),
       q("s.id + 0 < 100"),
     ]);

@@ -5,11 +5,11 @@
 // sample), with the cache on and off. The schema thread starts with the server, before these queries.
 import { encode } from '@msgpack/msgpack';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MSGPACK_SAMPLE_RECORDS } from '../src/select/sources/binary-decode.js';
 import { raw } from './helpers/raw.js';
 import { runSelectCases } from './helpers/select-cases.js';
-import { startServer, type RunningServer } from './helpers/server.js';
+import { serversWithAndWithoutCache, type RunningServer } from './helpers/server.js';
 
 const B = 'sampled';
 // The sample ends at the end of the first buffered chunk (1 MiB) after MSGPACK_SAMPLE_RECORDS records:
@@ -36,8 +36,6 @@ const CASES: Record<string, string[]> = {
   'late-struct': ['SELECT s.id, s.leg.code FROM S3Object s WHERE s.leg IS NOT NULL'],
 };
 
-let cached: RunningServer;
-let uncached: RunningServer;
 
 async function load(server: RunningServer): Promise<void> {
   await raw(server.url, { method: 'PUT', path: `/${B}` });
@@ -50,16 +48,9 @@ async function load(server: RunningServer): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  [cached, uncached] = await Promise.all([startServer(), startServer({ args: ['--cache-bytes', '0'] })]);
-  await Promise.all([load(cached), load(uncached)]);
-});
-afterAll(async () => {
-  await cached?.stop();
-  await uncached?.stop();
-});
+const { cached, uncached } = serversWithAndWithoutCache(load);
 
-describe.each([['on', () => cached], ['off', () => uncached]])('MessagePack past its schema sample, cache %s', (_, server) => {
+describe.each([['on', cached], ['off', uncached]])('MessagePack past its schema sample, cache %s', (_, server) => {
   it('answers as without a sample, whatever changes after it', async () => {
     const list = Object.entries(CASES).flatMap(([name, exprs]) => exprs.map((expression) => ({ name, expression })));
     const sampled = await runSelectCases(server().url, B, list.map((c) => ({ key: `${c.name}.msgpack`, input: { JSON: { Type: 'LINES' } }, expression: c.expression })));

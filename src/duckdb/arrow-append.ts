@@ -138,8 +138,11 @@ function inline(i: number, bytes: Uint8Array, a: number, z: number): boolean {
   return true;
 }
 
-/** `span(row)`: the bytes of the value at `row` (from `start`) in `data.values`. */
-function writeStrings(vec: Vector, data: arrow.Data, start: number, len: number, span: (row: number) => [number, number]): void {
+/**
+ * Strings or blobs: value `row` (counted from the slice) is bytes [offsets[row], offsets[row + 1]) of
+ * `data.values`, or, without offsets, `width` bytes at row × width.
+ */
+function writeStrings(vec: Vector, data: arrow.Data, start: number, len: number, offsets: Int32Array | undefined, width: number): void {
   const bytes = data.values as Uint8Array;
   const nulls = data.nullCount !== 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined;
   const long: number[] = [];
@@ -147,25 +150,22 @@ function writeStrings(vec: Vector, data: arrow.Data, start: number, len: number,
   for (let i = 0; i < len; i++) {
     const bit = data.offset + start + i;
     if (nulls && !((nulls[bit >> 3]! >> (bit & 7)) & 1)) continue;
-    const [a, z] = span(start + i);
-    if (!inline(i, bytes, a, z)) long.push(i);
+    const row = start + i;
+    const a = offsets ? offsets[row]! : row * width;
+    if (!inline(i, bytes, a, offsets ? offsets[row + 1]! : a + width)) long.push(i);
   }
   duckdb.copy_data_to_vector(vec, 0, stage, 0, len * 16);
   for (const i of long) {
-    const [a, z] = span(start + i);
-    duckdb.vector_assign_string_element_len(vec, i, bytes.subarray(a, z));
+    const row = start + i;
+    const a = offsets ? offsets[row]! : row * width;
+    duckdb.vector_assign_string_element_len(vec, i, bytes.subarray(a, offsets ? offsets[row + 1]! : a + width));
   }
   copyValidity(vec, data, start, len);
 }
 
-const varWidth: ColumnWriter = (vec, data, start, len) => {
-  const offsets = data.valueOffsets as Int32Array;
-  writeStrings(vec, data, start, len, (row) => [offsets[row]!, offsets[row + 1]!]);
-};
+const varWidth: ColumnWriter = (vec, data, start, len) => writeStrings(vec, data, start, len, data.valueOffsets as Int32Array, 0);
 
-const fixedWidth = (width: number): ColumnWriter => (vec, data, start, len) => {
-  writeStrings(vec, data, start, len, (row) => [row * width, (row + 1) * width]);
-};
+const fixedWidth = (width: number): ColumnWriter => (vec, data, start, len) => writeStrings(vec, data, start, len, undefined, width);
 
 /** Every row null. */
 const nulls: ColumnWriter = (vec, _data, _start, len) => {

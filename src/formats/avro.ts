@@ -145,23 +145,12 @@ function readStringInto(tap: AvroTap, column: Column): void {
 }
 
 /**
- * A long into an Int64 column (or an int into an Int32 one) without a JavaScript value in between when it
- * fits in 28 bits, the common case; longer varints are read exactly as the generic path reads them.
+ * A long into an Int64 column (or an int into an Int32 one): as two int32 halves, without a BigInt, when
+ * it fits in 32 bits (the common case); otherwise as the generic path appends it.
  */
 function readIntInto(tap: AvroTap, column: NumberColumn, is64: boolean): void {
-  const buf = tap.buf;
-  let pos = tap.pos;
-  let b = buf[pos++]!;
-  let n = b & 0x7f;
-  let shift = 7;
-  while (b & 0x80 && shift < 28) {
-    b = buf[pos++]!;
-    n |= (b & 0x7f) << shift;
-    shift += 7;
-  }
-  if (b & 0x80) return column.append(is64 ? readExactLong(tap) : tap.readLong());
-  tap.pos = pos;
-  const v = (n >>> 1) ^ -(n & 1);
+  const v = readExactLong(tap);
+  if (typeof v !== 'number' || (v | 0) !== v) return column.append(v);
   if (is64) column.appendHalves(v, v < 0 ? -1 : 0);
   else column.appendNumber(v);
 }

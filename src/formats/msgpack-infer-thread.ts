@@ -4,11 +4,10 @@
 // use; it holds the process open only while it has work. Where it cannot run (the unit tests run the
 // TypeScript sources, where its compiled file is not) or died before it was ready, there is none and the
 // caller reads the object twice as before.
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isMainThread, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { s3Error, type S3ErrorCode } from '../errors.js';
 import type { MsgpackInference } from './msgpack.js';
+import { ThreadSlot } from './thread-slot.js';
 
 export type ToInferrer = { type: 'infer'; id: number; file: string } | { type: 'abort'; id: number };
 export type FromInferrer =
@@ -65,27 +64,14 @@ class InferThread {
   }
 }
 
-const WORKER_URL = new URL('./msgpack-infer-worker.js', import.meta.url);
-let thread: InferThread | undefined;
-let broken = false;
+const slot = new ThreadSlot(new URL('./msgpack-infer-worker.js', import.meta.url), (url, gone) => new InferThread(url, gone));
 
 /** Starts the thread if it is not running and can run; true once it is ready for work. */
 export function inferThreadReady(): boolean {
-  if (!thread && !broken && isMainThread && fs.existsSync(fileURLToPath(WORKER_URL))) {
-    try {
-      const t: InferThread = new InferThread(WORKER_URL, (wasReady) => {
-        if (thread === t) thread = undefined;
-        if (!wasReady) broken = true;
-      });
-      thread = t;
-    } catch {
-      thread = undefined;
-    }
-  }
-  return thread?.ready ?? false;
+  return slot.get()?.ready ?? false;
 }
 
 /** The schema pass over the local file `file` on the thread (call when inferThreadReady()). */
 export function inferOnThread(file: string, signal: AbortSignal): Promise<MsgpackInference> {
-  return thread!.infer(file, signal);
+  return slot.get()!.infer(file, signal);
 }

@@ -1,13 +1,12 @@
-// Where Parquet files are encoded: on one worker thread shared by every write (started with the server,
-// or by the first write), so a decoder's next batch is decoded while parquet-wasm encodes the last; or on
-// the caller's thread while that thread is not ready, when its compiled code is not there (running from
-// the TypeScript sources, as the unit tests do), or when it could not start. The thread holds the process
-// open only until it is ready and while it has work.
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Where Parquet files are encoded: on one worker thread shared by every write (started by the first
+// write, or earlier by startParquetWriter), so a decoder's next batch is decoded while parquet-wasm
+// encodes the last; or on the caller's thread while that thread is not ready, when its compiled code is
+// not there (running from the TypeScript sources, as the unit tests do), or when it could not start (see
+// thread-slot.ts). The thread holds the process open only until it is ready and while it has work.
 import { Worker } from 'node:worker_threads';
 import { ParquetJob, type ParquetSettings } from './parquet-job.js';
 import type { FromWriter, ToWriter } from './parquet-worker.js';
+import { ThreadSlot } from './thread-slot.js';
 
 /** Batches handed over but not yet taken by parquet-wasm before `push` waits: bounds memory. */
 const IN_FLIGHT = 2;
@@ -151,34 +150,19 @@ class WriterThread {
   }
 }
 
-const WORKER_URL = new URL('./parquet-worker.js', import.meta.url);
-let thread: WriterThread | undefined;
-/** A thread died before it was ready: it would again, so writes stay on the caller's thread. */
-let broken = false;
+const slot = new ThreadSlot(new URL('./parquet-worker.js', import.meta.url), (url, gone) => new WriterThread(url, gone));
 
 /**
  * Starts the writer thread if it is not running (and can run), so that a first write does not wait for
  * the thread and parquet-wasm to load; resolves with whether writes go to it.
  */
 export async function startParquetWriter(): Promise<boolean> {
-  if (!thread && !broken && fs.existsSync(fileURLToPath(WORKER_URL))) spawnThread();
+  const thread = slot.get();
   return thread ? thread.started : false;
-}
-
-function spawnThread(): void {
-  try {
-    const t: WriterThread = new WriterThread(WORKER_URL, (wasReady) => {
-      if (thread === t) thread = undefined;
-      if (!wasReady) broken = true;
-    });
-    thread = t;
-  } catch {
-    thread = undefined;
-  }
 }
 
 /** A writer for a new Parquet file at `path`. */
 export function openParquetWriter(path: string, settings: ParquetSettings): ParquetWriter {
-  void startParquetWriter();
+  const thread = slot.get();
   return thread?.ready ? thread.open(path, settings) : localWriter(path, settings);
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/src/cli.js');
@@ -59,4 +60,22 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       return code;
     },
   };
+}
+
+/**
+ * Two servers for a test file, the columnar cache on and off, each loaded by `load` before its tests and
+ * stopped after them.
+ */
+export function serversWithAndWithoutCache(load: (server: RunningServer) => Promise<void>): { cached: () => RunningServer; uncached: () => RunningServer } {
+  let cached: RunningServer | undefined;
+  let uncached: RunningServer | undefined;
+  beforeAll(async () => {
+    [cached, uncached] = await Promise.all([startServer(), startServer({ args: ['--cache-bytes', '0'] })]);
+    await Promise.all([load(cached), load(uncached)]);
+  });
+  afterAll(async () => {
+    await cached?.stop();
+    await uncached?.stop();
+  });
+  return { cached: () => cached!, uncached: () => uncached! };
 }
