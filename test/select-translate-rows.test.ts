@@ -25,10 +25,35 @@ const count = (text: string, part: string) => text.split(part).length - 1;
 
 describe('one parse per record', () => {
   it('extracts every path of a query with a single json_extract', () => {
-    const sql = translate('SELECT SUM(s.score), AVG(s.id), MIN(s.score), MAX(s.id) FROM S3Object s WHERE s.id > 0',
+    const sql = translate('SELECT SUM(s.score), AVG(s.id), MIN(s.score), MAX(s.id) FROM S3Object s',
       { format: 'json' }, CSV_OUT).sql('R AS t');
     expect(count(sql, 'json_extract(')).toBe(1);
     expect(sql).toContain(`json_extract("j", ['$."score"', '$."id"'])`);
+  });
+
+  it('extracts the paths WHERE reads beneath the filter and the others only for the rows it keeps', () => {
+    const sql = translate("SELECT SUM(s.score), MAX(s.name) FROM S3Object s WHERE s.id > 0 AND s.kind = 'n'",
+      { format: 'json' }, CSV_OUT).sql('R AS t');
+    expect(count(sql, 'json_extract(')).toBe(2);
+    const filter = sql.indexOf('"s3_where"');
+    const below = sql.indexOf(`json_extract("j", ['$."id"', '$."kind"'])`);
+    const above = sql.indexOf(`json_extract("j", ['$."score"', '$."name"'])`);
+    expect(below).toBeGreaterThan(filter); // nested deeper: rendered after the condition's column
+    expect(above).toBeGreaterThan(0);
+    expect(above).toBeLessThan(filter);
+  });
+
+  it('extracts a path once when both WHERE and the select list read it', () => {
+    const sql = translate('SELECT s.id, s.score FROM S3Object s WHERE s.id > 1', { format: 'json' }, CSV_OUT).sql('R AS t');
+    expect(count(sql, 'json_extract(')).toBe(2);
+    expect(sql).toContain(`json_extract("j", '$."id"')`);
+    expect(sql).toContain(`json_extract("j", '$."score"')`);
+  });
+
+  it('answers alike whichever side of the filter a path is extracted on', async () => {
+    expect(await scores.run("SELECT s.id, s.v FROM S3Object s WHERE s.kind = 'n' AND s.id > 0")).toEqual(['1,10', '3,30']);
+    expect(await scores.run('SELECT s.id, s.kind FROM S3Object s WHERE s.id > 2 ORDER BY s.id DESC')).toEqual(['5,', '4,s', '3,n']);
+    expect(await scores.run('SELECT COUNT(*) FROM S3Object s WHERE s.nested.deep.x = 7')).toEqual(['1']);
   });
 
   it('aggregates values found exactly and ignoring case, with MISSING and null skipped', async () => {

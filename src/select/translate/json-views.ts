@@ -26,7 +26,8 @@ const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
 type KeyMatch = { column: RowColumn; int?: string } | 'missing' | 'dynamic';
 
 export class JsonPaths {
-  private readonly paths: string[] = [];
+  private readonly entries: { exact: string; column: RowColumn }[] = [];
+  private readonly lists: { where?: RowColumn; rest?: RowColumn } = {};
   private readonly below = new Map<string, JsonPaths>();
 
   /**
@@ -56,23 +57,38 @@ export class JsonPaths {
     if (steps.length === 0) return { sql: this.record.ref, ty: 'json', row: { cols: this.cols, value: this.record } };
     const exact = exactJsonPath(steps);
     if (exact === undefined) return { sql: jsonAccess(this.record.ref, steps), ty: 'json' };
-    // One path is extracted as itself, several as a list (the SQL is rendered once all are known).
-    const scope = this.record.inner;
-    const list = this.cols.column(`json paths ${scope}`, [], () => {
-      const paths = this.paths.map(sqlString);
-      return `json_extract(${this.record.inner}, ${paths.length === 1 ? paths[0]! : `[${paths.join(', ')}]`})`;
-    });
-    let at = this.paths.indexOf(exact);
-    if (at < 0) at = this.paths.push(exact) - 1;
-    const item = () => (this.paths.length === 1 ? list.inner : `${list.inner}[${at + 1}]`);
-    if (!needsCaseFallback(steps)) {
-      const value = this.cols.column(`path ${scope} ${exact}`, [list], item);
-      return { sql: value.ref, ty: 'json', row: { cols: this.cols, value } };
-    }
-    const quiet = caseInsensitiveWalk(this.record.inner, steps, true);
-    const value = this.cols.column(`path ${scope} ${exact} ci`, [list], () => `coalesce(${item()}, ${quiet})`);
+    // The paths are extracted together, one json_extract on each side of the WHERE filter (see rows.ts):
+    // those the condition reads for every row, the others only for the rows it keeps.
+    const ci = needsCaseFallback(steps);
+    const inputs = (self: RowColumn) => [this.list(this.cols.readByWhere(self))];
+    const item = (self: RowColumn) => {
+      const where = this.cols.readByWhere(self);
+      const paths = this.pathsOf(where);
+      return paths.length === 1 ? this.list(where).inner : `${this.list(where).inner}[${paths.indexOf(exact) + 1}]`;
+    };
+    const quiet = ci ? caseInsensitiveWalk(this.record.inner, steps, true) : '';
+    const value: RowColumn = this.cols.column(`path ${this.record.inner} ${exact}${ci ? ' ci' : ''}`, inputs, () => (ci ? `coalesce(${item(value)}, ${quiet})` : item(value)));
+    if (!this.entries.some((e) => e.column === value)) this.entries.push({ exact, column: value });
+    this.list(this.cols.readByWhere(value));
+    if (!ci) return { sql: value.ref, ty: 'json', row: { cols: this.cols, value } };
     const checked = `coalesce(${value.ref}, ${caseInsensitiveWalk(this.record.ref, steps)})`;
     return { sql: checked, ty: 'json', row: { cols: this.cols, value, checked } };
+  }
+
+  /** The exact paths extracted on one side of the filter, in first-use order. */
+  private pathsOf(where: boolean): string[] {
+    return [...new Set(this.entries.filter((e) => this.cols.readByWhere(e.column) === where).map((e) => e.exact))];
+  }
+
+  /** The column of one side's json_extract (one path as itself, several as a list); left out when empty. */
+  private list(where: boolean): RowColumn {
+    const side = where ? 'where' : 'rest';
+    this.lists[side] ??= this.cols.column(`json paths ${this.record.inner} ${side}`, [], () => {
+      const paths = this.pathsOf(where).map(sqlString);
+      if (paths.length === 0) return undefined;
+      return `json_extract(${this.record.inner}, ${paths.length === 1 ? paths[0]! : `[${paths.join(', ')}]`})`;
+    });
+    return this.lists[side];
   }
 
   /** The record's members in order when every record has the same keys in the same order. */

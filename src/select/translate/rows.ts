@@ -6,7 +6,9 @@
 //
 // Only expressions that cannot fail belong here: they run on every row that reaches them, including rows
 // where the expression using them is in a CASE branch never taken. The columns a WHERE condition reads
-// are computed for every row, beneath the filter; the others only for the rows it keeps, above it.
+// are computed for every row, beneath the filter; the others only for the rows it keeps, above it. A
+// column's inputs may depend on which side of the filter it lands (a JSON path is taken from the list of
+// paths extracted on its side), and a column whose definition comes out empty is left out.
 import { SOURCE_ALIAS } from './paths.js';
 import { ident } from './sqltext.js';
 
@@ -17,7 +19,12 @@ export interface RowColumn {
   readonly ref: string;
 }
 
-interface Definition { column: RowColumn; inputs: readonly RowColumn[]; sql: () => string; filter: boolean }
+/** The earlier columns a column reads: fixed, or decided once it is known whether the filter reads it. */
+export type Inputs = readonly RowColumn[] | ((self: RowColumn) => readonly RowColumn[]);
+
+interface Definition { column: RowColumn; inputs: Inputs; sql: () => string | undefined; filter: boolean }
+
+const inputsOf = (d: Definition): readonly RowColumn[] => (typeof d.inputs === 'function' ? d.inputs(d.column) : d.inputs);
 
 export class RowColumns {
   private readonly defs = new Map<RowColumn, Definition>();
@@ -27,9 +34,10 @@ export class RowColumns {
 
   /**
    * The column for `key`, defined by `sql` (called when the FROM clause is rendered, so it may grow
-   * until then) over `inputs`, the earlier columns it reads. The same key always gives the same column.
+   * until then; undefined leaves the column out) over `inputs`, the earlier columns it reads. The same
+   * key always gives the same column.
    */
-  column(key: string, inputs: readonly RowColumn[], sql: () => string): RowColumn {
+  column(key: string, inputs: Inputs, sql: () => string | undefined): RowColumn {
     let column = this.byKey.get(key);
     if (!column) {
       const name = ident(`s3_r${this.defs.size + 1}`);
@@ -46,7 +54,12 @@ export class RowColumns {
     if (!def || def.filter) return;
     def.filter = true;
     this.filterReads = true;
-    def.inputs.forEach((c) => this.readByFilter(c));
+    inputsOf(def).forEach((c) => this.readByFilter(c));
+  }
+
+  /** Whether the WHERE condition reads `column` (so it is computed beneath the filter). */
+  readByWhere(column: RowColumn): boolean {
+    return this.defs.get(column)?.filter === true;
   }
 
   /** Translates the WHERE condition with `f`, noting the columns it reads; true when there are any. */
@@ -85,15 +98,18 @@ export class RowColumns {
       if (!def) return 0; // beneath: a column of `from`
       let l = levels.get(c);
       if (l === undefined) {
-        l = 1 + Math.max(0, ...def.inputs.map(levelOf));
+        l = 1 + Math.max(0, ...inputsOf(def).map(levelOf));
         levels.set(c, l);
       }
       return l;
     };
     const top = Math.max(0, ...defs.map((d) => levelOf(d.column)));
     for (let l = 1; l <= top; l++) {
-      const cols = defs.filter((d) => levelOf(d.column) === l).map((d) => `${d.sql()} AS ${d.column.inner}`);
-      from = `(SELECT *, ${cols.join(', ')} FROM ${from}) AS ${SOURCE_ALIAS}`;
+      const cols = defs.filter((d) => levelOf(d.column) === l).flatMap((d) => {
+        const sql = d.sql();
+        return sql === undefined ? [] : [`${sql} AS ${d.column.inner}`];
+      });
+      if (cols.length > 0) from = `(SELECT *, ${cols.join(', ')} FROM ${from}) AS ${SOURCE_ALIAS}`;
     }
     return from;
   }
