@@ -3,6 +3,7 @@
 // sample — a new key (which the sample's columns cannot even plan), a wider type, a nested value — the
 // answers must be those of the same object read gzip-compressed (which takes the two full passes: no
 // sample), with the cache on and off. The schema thread starts with the server, before these queries.
+// The objects past SPLIT_MIN_BYTES may also have their tail decoded by the schema thread (msgpack-split.ts).
 import { encode } from '@msgpack/msgpack';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,9 @@ const B = 'sampled';
 // these objects are a few MiB, and the records after LATE come well after the sample.
 const N = 6 * MSGPACK_SAMPLE_RECORDS;
 const LATE = N - 1000;
+/** Records of the objects large enough to be split between two threads. */
+const BIG = 24 * MSGPACK_SAMPLE_RECORDS;
+const BIG_LATE = BIG - 1000;
 
 type Rec = Record<string, unknown>;
 
@@ -26,6 +30,8 @@ const OBJECTS: Record<string, (i: number) => Rec> = {
   'late-float': (i) => ({ id: i, delay: i === LATE ? 2.5 : i % 10 }),
   'late-text': (i) => ({ id: i, delay: i >= LATE ? `d${i}` : i % 10 }),
   'late-struct': (i) => ({ id: i, leg: i === LATE ? { code: 'X9' } : null }),
+  'big-uniform': (i) => ({ id: i, city: ['SFO', 'LAX', 'JFK'][i % 3], delay: (i * 7) % 50, ok: i % 2 === 0 }),
+  'big-late-float': (i) => ({ id: i, city: ['SFO', 'LAX', 'JFK'][i % 3], delay: i === BIG_LATE ? 2.5 : i % 10 }),
 };
 
 const CASES: Record<string, string[]> = {
@@ -34,13 +40,15 @@ const CASES: Record<string, string[]> = {
   'late-float': ['SELECT SUM(s.delay), MAX(s.delay) FROM S3Object s', `SELECT s.delay FROM S3Object s WHERE s.id = ${LATE}`],
   'late-text': [`SELECT COUNT(*) FROM S3Object s WHERE s.delay = 'd${LATE + 1}'`, 'SELECT MAX(s.id) FROM S3Object s'],
   'late-struct': ['SELECT s.id, s.leg.code FROM S3Object s WHERE s.leg IS NOT NULL'],
+  'big-uniform': ["SELECT COUNT(*), SUM(s.delay), MAX(s.id) FROM S3Object s WHERE s.city = 'SFO' AND s.ok", `SELECT * FROM S3Object s WHERE s.id > ${BIG - 3}`],
+  'big-late-float': ["SELECT SUM(s.delay), MAX(s.delay), COUNT(*) FROM S3Object s WHERE s.city <> 'LAX'"],
 };
 
 
 async function load(server: RunningServer): Promise<void> {
   await raw(server.url, { method: 'PUT', path: `/${B}` });
   for (const [name, make] of Object.entries(OBJECTS)) {
-    const records = Array.from({ length: N }, (_, i) => make(i));
+    const records = Array.from({ length: name.startsWith('big-') ? BIG : N }, (_, i) => make(i));
     const msgpack = Buffer.concat(records.map((r) => encode(r)));
     for (const [key, body] of [[`${name}.msgpack`, msgpack], [`${name}.gz.msgpack`, gzipSync(msgpack)]] as const) {
       expect((await raw(server.url, { method: 'PUT', path: `/${B}/${key}`, body })).status).toBe(200);
@@ -63,5 +71,6 @@ describe.each([['on', cached], ['off', uncached]])('MessagePack past its schema 
     // The answers checked really differ from what the sample alone would give.
     expect(msgpack[list.findIndex((c) => c.name === 'late-key')]!.records).toBe(`${LATE},late\n`);
     expect(msgpack[list.findIndex((c) => c.name === 'late-float')]!.records).toMatch(/^\d+\.5,9\.0\n$/);
+    expect(msgpack[list.findIndex((c) => c.name === 'big-late-float')]!.records).toMatch(/^\d+\.5,9\.0,262144\n$/);
   });
 });

@@ -91,11 +91,14 @@ export interface RecordSink {
   careful(buf: Buffer, start: number, end: number, index: number): void;
 }
 
-/** Runs `sink` over up to `left` records at buf[start..end), stopping at the first incomplete one. */
-export function walkRecords(buf: Buffer, start: number, end: number, sink: RecordSink, first: number, left: number): { end: number; count: number } {
+/**
+ * Runs `sink` over up to `left` records at buf[start..end), stopping at the first incomplete one and
+ * before the first that starts at or past `stop`.
+ */
+export function walkRecords(buf: Buffer, start: number, end: number, sink: RecordSink, first: number, left: number, stop = Infinity): { end: number; count: number } {
   let p = start;
   let count = 0;
-  while (count < left && p < end) {
+  while (count < left && p < end && p < stop) {
     let e = sink.fast(buf, p, end, first + count);
     if (e < 0) {
       e = valueEnd(buf, p, end);
@@ -133,41 +136,85 @@ async function straddling(cur: ByteCursor, sink: RecordSink, index: number, n: n
 }
 
 /**
- * Cuts records from the cursor (the elements of a top-level array, or concatenated values), running `sink`
- * over each, and yields every complete record buffered so far as one group: one await per chunk of input
- * rather than per record.
+ * Cuts records from the cursor (the elements of a top-level array, or concatenated values), running a
+ * sink over each, and yields every complete record buffered so far as one group: one await per chunk of
+ * input rather than per record. A walk may stop before the first record that starts at or past a byte
+ * offset, and a later walk (with another sink) goes on from there.
  */
-export async function* recordGroups(cur: ByteCursor, sink: RecordSink): AsyncGenerator<RecordGroup> {
-  if (await cur.atEnd()) return;
-  let left = Infinity;
-  if (isArrayHeader(cur.peek(1)[0]!)) {
-    await cur.want(5);
-    const n = Math.min(5, cur.buffered);
-    const h = containerHeader(cur.peek(n), 0, n)!;
-    if (h.size === Infinity) throw fail('The MessagePack data is truncated inside its top-level array header.');
-    left = h.items;
-    cur.skip(h.size);
+export class RecordStream {
+  /** Index of the next record in the object. */
+  index = 0;
+  /** Records the top-level array has left (Infinity for a stream of values). */
+  private left = Infinity;
+  private started = false;
+
+  constructor(private readonly cur: ByteCursor) {}
+
+  /** Byte offset of the next record. */
+  get offset(): number {
+    return this.cur.offset;
   }
-  let index = 0;
-  while (left > 0) {
-    if (!cur.has(1) && (await cur.atEnd())) {
-      if (left === Infinity) return;
-      throw fail(`The MessagePack data is truncated: the top-level array declares ${index + left} records and holds ${index}.`);
-    }
-    const { buf, pos, n } = cur.segment();
-    const walked = walkRecords(buf, pos, pos + n, sink, index, left);
-    if (walked.count) {
-      cur.skip(walked.end - pos);
-      yield { bytes: buf.subarray(pos, walked.end), count: walked.count, first: index };
-      index += walked.count;
-      left -= walked.count;
-      continue;
-    }
-    const one = await straddling(cur, sink, index, n);
-    cur.skip(one.length);
-    yield { bytes: one, count: 1, first: index };
-    index++;
-    left--;
+
+  /** Whether every record has been walked. */
+  get done(): boolean {
+    return this.started && this.left === 0;
   }
-  if (!(await cur.atEnd())) throw fail(`${cur.buffered} or more bytes follow the top-level MessagePack array.`);
+
+  /** Walks on from the next record; `stopAt` (read once per chunk) is the byte offset to stop before. */
+  async *groups(sink: RecordSink, stopAt: () => number = () => Infinity): AsyncGenerator<RecordGroup> {
+    const cur = this.cur;
+    if (!this.started) {
+      this.started = true;
+      if (await cur.atEnd()) {
+        this.left = 0;
+        return;
+      }
+      if (isArrayHeader(cur.peek(1)[0]!)) {
+        await cur.want(5);
+        const n = Math.min(5, cur.buffered);
+        const h = containerHeader(cur.peek(n), 0, n)!;
+        if (h.size === Infinity) throw fail('The MessagePack data is truncated inside its top-level array header.');
+        this.left = h.items;
+        cur.skip(h.size);
+        if (this.left === 0) {
+          if (!(await cur.atEnd())) throw fail(`${cur.buffered} or more bytes follow the top-level MessagePack array.`);
+          return;
+        }
+      }
+    }
+    while (this.left > 0) {
+      const stop = stopAt();
+      if (cur.offset >= stop) return;
+      if (!cur.has(1) && (await cur.atEnd())) {
+        if (this.left === Infinity) {
+          this.left = 0;
+          return;
+        }
+        throw fail(`The MessagePack data is truncated: the top-level array declares ${this.index + this.left} records and holds ${this.index}.`);
+      }
+      const { buf, pos, n } = cur.segment();
+      const walked = walkRecords(buf, pos, pos + n, sink, this.index, this.left, pos + (stop - cur.offset));
+      if (walked.count) {
+        cur.skip(walked.end - pos);
+        yield* this.took(buf.subarray(pos, walked.end), walked.count);
+        continue;
+      }
+      const one = await straddling(cur, sink, this.index, n);
+      cur.skip(one.length);
+      yield* this.took(one, 1);
+    }
+    if (!(await cur.atEnd())) throw fail(`${cur.buffered} or more bytes follow the top-level MessagePack array.`);
+  }
+
+  private *took(bytes: Buffer, count: number): Generator<RecordGroup> {
+    const first = this.index;
+    this.index += count;
+    this.left -= count;
+    yield { bytes, count, first };
+  }
+}
+
+/** Every record of the cursor, through `sink` (see RecordStream). */
+export function recordGroups(cur: ByteCursor, sink: RecordSink): AsyncGenerator<RecordGroup> {
+  return new RecordStream(cur).groups(sink);
 }

@@ -1,21 +1,54 @@
 // MessagePack's schema pass on a thread of its own: while the caller's thread decodes the object with
 // the columns a sample of its first records gave, this thread reads every record to learn the object's
-// real columns, and the caller checks the two agree (see binary-decode.ts). One thread, started on first
+// real columns, and the caller checks the two agree (see binary-decode.ts); asked in time, it decodes the
+// object's tail as well (msgpack-split.ts). One thread, started on first
 // use; it holds the process open only while it has work. Where it cannot run (the unit tests run the
 // TypeScript sources, where its compiled file is not) or died before it was ready, there is none and the
 // caller reads the object twice as before.
 import { Worker } from 'node:worker_threads';
 import { s3Error, type S3ErrorCode } from '../errors.js';
 import type { MsgpackInference } from './msgpack.js';
+import { type Tail, type TailJob, type TailRequest } from './msgpack-split.js';
 import { ThreadSlot } from './thread-slot.js';
 
-export type ToInferrer = { type: 'infer'; id: number; file: string } | { type: 'abort'; id: number };
+export type ToInferrer = { type: 'infer'; id: number; file: string } | { type: 'tail'; id: number; request: TailRequest } | { type: 'abort'; id: number };
 export type FromInferrer =
   | { type: 'ready' }
   | { type: 'inferred'; id: number; inference: MsgpackInference }
-  | { type: 'failed'; id: number; message: string; code?: string };
+  | { type: 'failed'; id: number; message: string; code?: string }
+  | { type: 'tail-accepted'; id: number; accepted: boolean }
+  | { type: 'tail-batch'; id: number; bytes: Uint8Array }
+  | { type: 'tail-done'; id: number; first: number; records: number }
+  | { type: 'tail-failed'; id: number; message: string };
 
-interface Pending { resolve(i: MsgpackInference): void; reject(e: Error): void }
+/** A settled-once promise with its settlers. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+class Pending {
+  readonly whole = deferred<MsgpackInference>();
+  readonly accepted = deferred<boolean>();
+  readonly tail = deferred<Tail>();
+  readonly batches: Uint8Array[] = [];
+
+  /** Settles whatever is still open: the thread is done with this object. */
+  end(e: Error): void {
+    this.whole.reject(e);
+    this.accepted.resolve(false);
+    this.tail.reject(e);
+  }
+}
+
+/** The thread's answer for one object: its inference, and its tail when asked for. */
+export interface InferJob { whole: Promise<MsgpackInference>; job: TailJob }
 
 class InferThread {
   private readonly worker: Worker;
@@ -32,14 +65,24 @@ class InferThread {
     this.worker.unref();
   }
 
-  infer(file: string, signal: AbortSignal): Promise<MsgpackInference> {
+  infer(file: string, signal: AbortSignal): InferJob {
     const id = this.next++;
-    const done = new Promise<MsgpackInference>((resolve, reject) => this.jobs.set(id, { resolve, reject }));
+    const pending = new Pending();
+    this.jobs.set(id, pending);
     this.worker.ref();
     this.worker.postMessage({ type: 'infer', id, file } satisfies ToInferrer);
     const onAbort = () => this.worker.postMessage({ type: 'abort', id } satisfies ToInferrer);
     signal.addEventListener('abort', onAbort, { once: true });
-    return done.finally(() => signal.removeEventListener('abort', onAbort));
+    const whole = pending.whole.promise.finally(() => signal.removeEventListener('abort', onAbort));
+    const job: TailJob = {
+      request: (request) => {
+        if (this.jobs.get(id) === pending) this.worker.postMessage({ type: 'tail', id, request } satisfies ToInferrer);
+        else pending.accepted.resolve(false);
+        return pending.accepted.promise;
+      },
+      tail: () => pending.tail.promise,
+    };
+    return { whole, job };
   }
 
   private receive(m: FromInferrer): void {
@@ -49,17 +92,33 @@ class InferThread {
     }
     const job = this.jobs.get(m.id);
     if (!job) return;
+    switch (m.type) {
+      case 'tail-accepted':
+        job.accepted.resolve(m.accepted);
+        return;
+      case 'tail-batch':
+        job.batches.push(m.bytes);
+        return;
+      case 'tail-done':
+        job.tail.resolve({ first: m.first, records: m.records, batches: job.batches.splice(0) });
+        return;
+      case 'tail-failed':
+        job.batches.length = 0;
+        job.tail.reject(new Error(m.message));
+        return;
+    }
     this.jobs.delete(m.id);
     if (this.jobs.size === 0) this.worker.unref();
-    if (m.type === 'inferred') job.resolve(m.inference);
-    else job.reject(m.code ? s3Error(m.code as S3ErrorCode, m.message) : new Error(m.message));
+    if (m.type === 'inferred') job.whole.resolve(m.inference);
+    const e = m.type === 'failed' ? (m.code ? s3Error(m.code as S3ErrorCode, m.message) : new Error(m.message)) : new Error('the schema pass ended without the tail');
+    job.end(e);
   }
 
   private fail(e: Error): void {
     const wasReady = this.ready;
     this.ready = false;
     this.gone(wasReady);
-    for (const job of this.jobs.values()) job.reject(e);
+    for (const job of this.jobs.values()) job.end(e);
     this.jobs.clear();
   }
 }
@@ -72,6 +131,6 @@ export function inferThreadReady(): boolean {
 }
 
 /** The schema pass over the local file `file` on the thread (call when inferThreadReady()). */
-export function inferOnThread(file: string, signal: AbortSignal): Promise<MsgpackInference> {
+export function inferOnThread(file: string, signal: AbortSignal): InferJob {
   return slot.get()!.infer(file, signal);
 }

@@ -24,7 +24,7 @@ extensionCodec.register({
   },
 });
 
-function newDecoder(): Decoder {
+export function newDecoder(): Decoder {
   return new Decoder({
     useBigInt64: true,
     extensionCodec,
@@ -89,12 +89,12 @@ export function sameFields(a: ReadonlyMap<string, Shape>, b: ReadonlyMap<string,
 }
 
 /** The wanted keys' shapes, in the object's first-seen order. */
-function wantedShapes(fields: ReadonlyMap<string, Shape>, wanted: string[] | undefined): [string, Shape][] {
+export function wantedShapes(fields: ReadonlyMap<string, Shape>, wanted: string[] | undefined): [string, Shape][] {
   const want = wanted && new Set(wanted);
   return [...fields].filter(([name]) => !want || want.has(name));
 }
 
-function cutterFor(shapes: [string, Shape][], opts: DecodeOptions): BatchCutter {
+export function cutterFor(shapes: [string, Shape][], opts: DecodeOptions): BatchCutter {
   return new BatchCutter(columns.struct(shapes.map(([name, s]) => topMember(name, s))), opts.batchRows);
 }
 

@@ -10,7 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import { S3Error, s3Error } from '../../errors.js';
 import { decodeAvroToArrow } from '../../formats/avro.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
-import { decodeMsgpackToArrow, inferMsgpack, sameFields, type MsgpackInference } from '../../formats/msgpack.js';
+import { cutterFor, decodeMsgpackToArrow, inferMsgpack, sameFields, wantedShapes, type MsgpackInference } from '../../formats/msgpack.js';
+import { decodeWithTail, splitOffset, type TailJob } from '../../formats/msgpack-split.js';
 import { inferOnThread, inferThreadReady } from '../../formats/msgpack-infer-thread.js';
 import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
 import { decodeProtobufToArrow } from '../../formats/protobuf.js';
@@ -210,20 +211,29 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     // the whole; each decode after it reads only its columns.
     let inferred: Promise<MsgpackInference> | undefined;
     let whole: Promise<MsgpackInference> | undefined;
+    let tailJob: TailJob | undefined;
     const file = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
     const infer = async (): Promise<MsgpackInference> => {
       if (!file || !inferThreadReady()) return inferMsgpack(opener);
       const sample = await inferMsgpack(opener, undefined, MSGPACK_SAMPLE_RECORDS);
       if (sample.partial) {
+        const thread = inferOnThread(file, signal);
+        tailJob = thread.job;
         // Should the thread itself fail (not the object), this thread reads the records after all.
-        whole = inferOnThread(file, signal).catch((e: unknown) => (e instanceof S3Error || signal.aborted ? Promise.reject(e) : inferMsgpack(opener)));
+        whole = thread.whole.catch((e: unknown) => (e instanceof S3Error || signal.aborted ? Promise.reject(e) : inferMsgpack(opener)));
         whole.catch(() => undefined);
       }
       return sample;
     };
     decode = async (req) => {
       const pass1 = await (inferred ??= infer());
-      const decoded = await decodeMsgpackToArrow(opener, { columns: req.columns, inferred: pass1 });
+      const shapes = wantedShapes(pass1.fields, req.columns);
+      const from = pass1.partial && tailJob ? splitOffset(ctx.info.size, shapes) : undefined;
+      let decoded: ArrowDecoded;
+      if (from !== undefined) {
+        const cutter = cutterFor(shapes, {});
+        decoded = { schema: cutter.schema, batches: decodeWithTail(opener, shapes, cutter, tailJob!, from) };
+      } else decoded = await decodeMsgpackToArrow(opener, { columns: req.columns, inferred: pass1 });
       return pass1.partial && whole ? { schema: decoded.schema, batches: checkedAgainst(decoded.batches, pass1, whole) } : decoded;
     };
     msgpack = {
@@ -231,6 +241,7 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
       reinfer: (i) => {
         inferred = Promise.resolve(i);
         whole = undefined;
+        tailJob = undefined;
       },
     };
   }
