@@ -263,3 +263,42 @@ describe('BIGINT columns of int keys', () => {
     expect(await ints.run('SELECT s.v + 1, CAST(s.v AS FLOAT) FROM S3Object s WHERE s.v = 5')).toEqual(['6,5.0']);
   });
 });
+
+describe('DOUBLE columns of number keys', () => {
+  async function numKeysOf(name: string, text: string): Promise<string[] | undefined> {
+    const { shape } = await new KeyedJsonShadow(db, db.file(name, text), `${db.dir}/${name}.parquet`).open();
+    return shape.jsonNumKeys;
+  }
+
+  it('are kept only for keys of numbers and nulls where equal numbers have equal texts and ints fit a DOUBLE', async () => {
+    const text = [
+      '{"f":1.5,"mixed":2,"same":5,"big":9007199254740993,"edge":9007199254740992,"s":1.5,"i":1,"n":null,"neg":-0.0}',
+      '{"f":-2.25,"mixed":2.5,"same":5.0,"big":1.5,"edge":0.5,"s":"x","i":2,"neg":0.0}',
+      '{"f":null,"mixed":null}',
+    ].join('\n');
+    // same: 5 beside 5.0 (one DOUBLE, two texts); big: an int past 2^53; s: a string; i: ints (a BIGINT
+    // column instead); neg: -0.0 and 0.0 are one DOUBLE with two texts.
+    expect(await numKeysOf('nums.json', text)).toEqual(['edge', 'f', 'mixed']);
+  });
+
+  it('give the answers of the values themselves for MIN, MAX, ordering and sums', async () => {
+    const nums = Dataset.json(db, 'agg-nums.json', [
+      '{"k":"a","v":2.5}', '{"k":"b","v":null}', '{"k":"a"}', '{"k":"b","v":-12}', '{"k":"c","v":1e300}', '{"k":"c","v":0.1}', '{"k":"a","v":7}',
+    ].join('\n'));
+    expect(await numKeysOf('agg-nums-keys.json', '{"v":2.5}\n{"v":-12}\n{"v":7}\n')).toEqual(['v']);
+    expect(await nums.run('SELECT MIN(s.v), MAX(s.v), COUNT(s.v), SUM(s.v) FROM S3Object s WHERE s.k <> \'c\'')).toEqual(['-12,7,3,-2.5']);
+    expect(await nums.json('SELECT MAX(s.v) AS m FROM S3Object s WHERE s.k = \'c\'')).toEqual(['{"m":1e300}']);
+    expect(await nums.run('SELECT s.k, s.v FROM S3Object s WHERE s.v > 0.5 AND s.v < 100')).toEqual(['a,2.5', 'a,7']);
+    expect(await nums.run('SELECT s.k, MAX(s.v), MIN(s.v) FROM S3Object s GROUP BY s.k ORDER BY s.k')).toEqual(['a,7,2.5', 'b,-12,-12', 'c,1e300,0.1']);
+    expect(await nums.run('SELECT MAX(s.v) FROM S3Object s WHERE s.k = \'b\' AND s.v IS NULL')).toEqual(['']);
+  });
+
+  it('are what MIN, MAX and ordering read, as an int key orders by its BIGINT', () => {
+    const sql = translate('SELECT MAX(s.f), MIN(s.f) FROM S3Object s WHERE s.i > 3 AND s.f < 2.5',
+      { format: 'json', jsonKeys: ['i', 'f'], jsonIntKeys: ['i'], jsonNumKeys: ['f'] }, JSON_OUT).sql('R AS t');
+    expect(sql).toContain('arg_max("s3_src"."s3_k2", "s3_src"."s3_f2")');
+    expect(sql).toContain('arg_min("s3_src"."s3_k2", "s3_src"."s3_f2")');
+    expect(sql).toContain('("s3_src"."s3_i1" > CAST(3 AS BIGINT))');
+    expect(sql).toContain('("s3_src"."s3_f2" < ');
+  });
+});

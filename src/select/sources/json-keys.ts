@@ -4,7 +4,9 @@
 //
 // A column holds exactly what json_extract(j, '$."key"') gives, the expression the translator would
 // otherwise compute. A key whose every value is null or an int written as DuckDB writes a BIGINT also
-// gets that BIGINT as a column: sums and comparisons then skip the text. When every record has the same
+// gets that BIGINT as a column: sums and comparisons then skip the text. A key whose every value is null
+// or a number gets a DOUBLE column, if equal DOUBLEs have equal texts (so the extreme DOUBLE names one
+// text: no 5 beside 5.0) and no int is beyond ±2^53: MIN, MAX and ordering then skip the text. When every record has the same
 // keys in the same order, the list is in that order (SELECT * to CSV then reads the columns).
 // The key list is only used when it is complete and unambiguous:
 //   - no record repeats a key (a repeated key would make the case-insensitive lookup fail per row);
@@ -12,7 +14,7 @@
 //   - at most MAX_KEY_COLUMNS keys (a wide, sparse object set would bloat the shadow).
 // Otherwise the shadow has `j` alone and queries parse records as before.
 import type { SourceShape } from '../translate/index.js';
-import { intColumnName, keyColumnName } from '../translate/json-views.js';
+import { intColumnName, keyColumnName, numColumnName } from '../translate/json-views.js';
 import { ident, jsonPathKey, sqlString } from '../translate/sqltext.js';
 import { intAgreesSql } from './int-columns.js';
 
@@ -61,6 +63,7 @@ function withKeyColumnsSql(file: string, keys: readonly string[]): string {
   const cols = keys.flatMap((_, i) => [
     `"s3_e"[${i + 1}] AS ${ident(keyColumnName(i))}`,
     `TRY_CAST(CAST("s3_e"[${i + 1}] AS VARCHAR) AS BIGINT) AS ${ident(intColumnName(i))}`,
+    `TRY_CAST(CAST("s3_e"[${i + 1}] AS VARCHAR) AS DOUBLE) AS ${ident(numColumnName(i))}`,
   ]);
   return `SELECT j, ${cols.join(', ')} FROM (SELECT j, ${extract} AS "s3_e" FROM ${src})`;
 }
@@ -71,6 +74,22 @@ async function intKeys(query: RowQuery, file: string, keys: readonly string[]): 
   const checks = keys.map((_, i) => `${intAgreesSql(`CAST(${ident(keyColumnName(i))} AS VARCHAR)`, ident(intColumnName(i)), ['null'])} AS "ok${i}"`);
   const [row] = await query(`SELECT ${checks.join(', ')} FROM read_parquet(${sqlString(file)})`);
   return keys.filter((_, i) => row?.[`ok${i}`] === true);
+}
+
+/** An aggregate, true when the DOUBLE column `num` may stand for the JSON text `text` (see above). */
+function numAgreesSql(text: string, num: string): string {
+  return `count(${num}) > 0 AND bool_and(CASE WHEN ${text} IS NULL OR ${text} = 'null' THEN true ` +
+    `WHEN ${num} IS NULL THEN false WHEN s3t_tisint(${text}) THEN coalesce(abs(TRY_CAST(${text} AS HUGEINT)) <= 9007199254740992, false) ELSE true END) ` +
+    `AND count(DISTINCT ${text}) FILTER (WHERE ${num} IS NOT NULL) = count(DISTINCT ${num})`;
+}
+
+/** The keys of `keys` not in `ints` whose DOUBLE column may stand in for them. */
+async function numKeys(query: RowQuery, file: string, keys: readonly string[], ints: readonly string[]): Promise<string[]> {
+  const candidates = keys.flatMap((k, i) => (ints.includes(k) ? [] : [i]));
+  if (candidates.length === 0) return [];
+  const checks = candidates.map((i) => `${numAgreesSql(`CAST(${ident(keyColumnName(i))} AS VARCHAR)`, ident(numColumnName(i)))} AS "ok${i}"`);
+  const [row] = await query(`SELECT ${checks.join(', ')} FROM read_parquet(${sqlString(file)})`);
+  return candidates.flatMap((i) => (row?.[`ok${i}`] === true ? [keys[i]!] : []));
 }
 
 /**
@@ -85,6 +104,8 @@ export async function writeKeyedJson(query: RowQuery, records: string, file: str
   const shape: SourceShape = { format: 'json', jsonKeys: found.keys };
   const ints = await intKeys(query, file, found.keys);
   if (ints.length > 0) shape.jsonIntKeys = ints;
+  const nums = await numKeys(query, file, found.keys, ints);
+  if (nums.length > 0) shape.jsonNumKeys = nums;
   if (found.uniform) shape.jsonUniform = true;
   return shape;
 }
@@ -92,8 +113,9 @@ export async function writeKeyedJson(query: RowQuery, records: string, file: str
 /** The relation reading a keyed shadow `file` as the translator expects it for `shape`. */
 export function keyedJsonRelation(file: string, shape: SourceShape): string {
   const ints = new Set(shape.jsonIntKeys ?? []);
+  const nums = new Set(shape.jsonNumKeys ?? []);
   const cols = ['CAST(j AS JSON) AS j', ...(shape.jsonKeys ?? []).flatMap((k, i) => [
-    ident(keyColumnName(i)), ...(ints.has(k) ? [ident(intColumnName(i))] : []),
+    ident(keyColumnName(i)), ...(ints.has(k) ? [ident(intColumnName(i))] : []), ...(nums.has(k) ? [ident(numColumnName(i))] : []),
   ])];
   return `(SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(file)})) AS t`;
 }

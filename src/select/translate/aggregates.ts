@@ -83,6 +83,10 @@ function extreme(fn: 'MIN' | 'MAX', v: TExpr): TExpr {
     // Every number is an int whose text is its BIGINT's, and null or MISSING the only other values.
     return { sql: `coalesce(to_json(${fn.toLowerCase()}(${v.row.int})), ${JSON_NULL})`, ty: 'json' };
   }
+  if (v.ty === 'json' && v.row?.num) {
+    // Every value is a number, null or MISSING, and equal numbers have equal texts: the extreme DOUBLE's.
+    return { sql: `coalesce(${pick}(${v.sql}, ${v.row.num}), ${JSON_NULL})`, ty: 'json' };
+  }
   if (v.ty === 'json' || v.ty === 'nested') {
     const j = toJson(v);
     const d: TExpr = v.ty === 'json' ? v : { sql: j, ty: 'json' };

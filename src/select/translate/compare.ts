@@ -69,6 +69,8 @@ function withConstant(op: Op, j: TExpr, c: TExpr, flipped: boolean): string | un
   }
   if (o === '=') return jsonView(j, eq);
   if (o === '<>') return `(NOT ${jsonView(j, eq)})`;
+  // An int key column orders exactly against an int constant (and lets the scan filter on it).
+  if (typed === NUM && j.row?.int && c.ty === 'int') return `(${j.row.int} ${o} ${c.sql})`;
   return `(${jsonView(j, typed)} ${o} ${c.sql})`;
 }
 

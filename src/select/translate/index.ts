@@ -43,6 +43,12 @@ export interface SourceShape {
    * BIGINT's; for such a key, column intColumnName(i) holds that BIGINT (NULL for MISSING and null).
    */
   jsonIntKeys?: string[];
+  /**
+   * JSON: keys of jsonKeys (none of jsonIntKeys) whose every value is MISSING, null or a number, where
+   * equal numbers have equal texts and no int is beyond ±2^53; for such a key, column numColumnName(i)
+   * holds the value as a DOUBLE (NULL for MISSING and null).
+   */
+  jsonNumKeys?: string[];
   /** JSON: every record is an object with exactly the keys of jsonKeys, in that order. */
   jsonUniform?: boolean;
   columns?: { name: string; type: string }[];
@@ -73,7 +79,8 @@ function sourceOf(shape: SourceShape, rows: RowColumns, fromPath: boolean): Sour
 function keyColumns(shape: SourceShape): KeyColumns | undefined {
   if (!shape.jsonKeys) return undefined;
   const ints = new Set(shape.jsonIntKeys ?? []);
-  return { keys: shape.jsonKeys, ints: shape.jsonKeys.map((k) => ints.has(k)), uniform: shape.jsonUniform === true };
+  const nums = new Set(shape.jsonNumKeys ?? []);
+  return { keys: shape.jsonKeys, ints: shape.jsonKeys.map((k) => ints.has(k)), nums: shape.jsonKeys.map((k) => nums.has(k)), uniform: shape.jsonUniform === true };
 }
 
 function outputItems(a: Analysis, tr: ExprTranslator, valuesOnly: boolean): OutputItem[] {

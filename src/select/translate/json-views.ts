@@ -16,14 +16,16 @@ import type { JsonRow, TExpr } from './types.js';
 export const keyColumnName = (i: number): string => `s3_k${i + 1}`;
 /** Column of the relation holding that key's value as a BIGINT (see SourceShape.jsonIntKeys). */
 export const intColumnName = (i: number): string => `s3_i${i + 1}`;
+/** Column of the relation holding that key's value as a DOUBLE (see SourceShape.jsonNumKeys). */
+export const numColumnName = (i: number): string => `s3_f${i + 1}`;
 
-/** The source's top-level key columns: every key, and whether it has a BIGINT column. */
-export interface KeyColumns { keys: readonly string[]; ints: readonly boolean[]; uniform: boolean }
+/** The source's top-level key columns: every key, and whether it has a BIGINT or a DOUBLE column. */
+export interface KeyColumns { keys: readonly string[]; ints: readonly boolean[]; nums: readonly boolean[]; uniform: boolean }
 
 const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
 
 /** Where a first step leads with a complete key list: a key's column, nowhere, or undecided until run time. */
-type KeyMatch = { column: RowColumn; int?: string } | 'missing' | 'dynamic';
+type KeyMatch = { column: RowColumn; int?: string; num?: string } | 'missing' | 'dynamic';
 
 export class JsonPaths {
   private readonly entries: { exact: string; column: RowColumn }[] = [];
@@ -50,6 +52,7 @@ export class JsonPaths {
       if (match !== 'dynamic' && steps.length === 1) {
         const row: JsonRow = { cols: this.cols, value: match.column };
         if (match.int) row.int = match.int;
+        if (match.num) row.num = match.num;
         return { sql: match.column.ref, ty: 'json', row };
       }
       if (match !== 'dynamic') return this.under(match.column).value(steps.slice(1));
@@ -119,6 +122,7 @@ export class JsonPaths {
     const name = ident(keyColumnName(at));
     const match: KeyMatch = { column: { inner: name, ref: `${SOURCE_ALIAS}.${name}` } };
     if (this.keyCols!.ints[at]) match.int = `${SOURCE_ALIAS}.${ident(intColumnName(at))}`;
+    if (this.keyCols!.nums[at]) match.num = `${SOURCE_ALIAS}.${ident(numColumnName(at))}`;
     return match;
   }
 
@@ -148,6 +152,8 @@ export class JsonView {
      * equal the text form on every value such a column can hold (ints, null, MISSING).
      */
     readonly ofInt?: (i: string, t: string) => string,
+    /** The same from the value's DOUBLE `f` (see JsonRow.num), for values that are numbers, null or MISSING. */
+    readonly ofNum?: (f: string, t: string) => string,
   ) {}
 
   /** The view of the JSON expression `x`. */
@@ -161,8 +167,9 @@ export class JsonView {
   }
 }
 
-export const KIND = new JsonView('kind', [], (i, t) => `CASE WHEN ${i} IS NOT NULL THEN 2 ELSE s3t_jt_kind(${t}) END`);
-export const NUM = new JsonView('num', [], (i) => `CAST(${i} AS DOUBLE)`);
+const kindOfNumber = (n: string, t: string) => `CASE WHEN ${n} IS NOT NULL THEN 2 ELSE s3t_jt_kind(${t}) END`;
+export const KIND = new JsonView('kind', [], kindOfNumber, kindOfNumber);
+export const NUM = new JsonView('num', [], (i) => `CAST(${i} AS DOUBLE)`, (f) => f);
 export const IS_INT = new JsonView('isint', [], (i, t) => `CASE WHEN ${i} IS NOT NULL THEN true ELSE s3t_jt_isint(${t}) END`);
 /** The value as an exact integer, where IS_INT holds. */
 export const INT = new JsonView('int', [], (i) => `CAST(${i} AS HUGEINT)`);
@@ -182,7 +189,7 @@ export function jsonView(e: TExpr, view: JsonView): string {
   const r = e.row;
   if (!r) return view.of(e.sql);
   const text = `CAST(${r.value.ref} AS VARCHAR)`;
-  const sql = r.int && view.ofInt ? view.ofInt(r.int, text) : view.ofText(text);
+  const sql = r.int && view.ofInt ? view.ofInt(r.int, text) : r.num && view.ofNum ? view.ofNum(r.num, text) : view.ofText(text);
   // Every view of MISSING is NULL, so the check (which raises AmbiguousFieldName or finds nothing) runs
   // only where the view is NULL. COALESCE rather than CASE: DuckDB computes a COALESCE repeated within
   // one operator once, and the inner CASE reads the view so that it cannot be folded away.

@@ -62,6 +62,11 @@ export interface JsonRow {
   checked?: string;
   /** SQL of a BIGINT equal to the value wherever it is a number (always an int then); NULL elsewhere. */
   int?: string;
+  /**
+   * SQL of a DOUBLE equal to the value wherever it is a number, NULL elsewhere; numbers are the only
+   * values besides null, equal DOUBLEs have equal texts, and ints are within ±2^53.
+   */
+  num?: string;
 }
 
 export const NULL_EXPR: TExpr = { sql: 'NULL', ty: 'null' };
