@@ -1,4 +1,5 @@
-// JSON LINES and DOCUMENT objects are read by read_json in two modes (json-source.ts). A LINES object is
+// JSON LINES and DOCUMENT objects are read by read_json in two modes, and LINES also line by line
+// through the CSV reader when a query reads no whole record (json-source.ts). A LINES object is
 // also a valid DOCUMENT (concatenated values), so every query must answer alike either way: blank and
 // whitespace lines, CRLF, padding, number and string spellings, nested values, compression; records that
 // are not objects, scan ranges and bzip2 (through a pipe) read as LINES only; and malformed text fails
@@ -100,8 +101,10 @@ describe('JSON LINES read line by line', () => {
     expect(results.map((r) => r.records ?? r.error)).toEqual(['2\n', '1\n', '3\n', '1\n2\n3\n']);
   });
 
-  it('refuses malformed lines with JSONParsingError', async () => {
-    const results = await runSelectCases(server.url, B, Object.keys(BAD).map((key) => ({ key, input: { JSON: { Type: 'LINES' } }, expression: 'SELECT * FROM S3Object' })));
-    Object.keys(BAD).forEach((key, i) => expect({ key, error: results[i]!.error }).toEqual({ key, error: 'JSONParsingError' }));
+  it('refuses malformed lines with JSONParsingError, whole records read or not', async () => {
+    const cases = Object.keys(BAD).flatMap((key) => ['SELECT * FROM S3Object', 'SELECT s.a FROM S3Object s', 'SELECT COUNT(*) FROM S3Object s WHERE s.a > 0']
+      .map((expression) => ({ key, expression })));
+    const results = await runSelectCases(server.url, B, cases.map((c) => ({ ...c, input: { JSON: { Type: 'LINES' } } })));
+    cases.forEach((c, i) => expect({ ...c, error: results[i]!.error }).toEqual({ ...c, error: 'JSONParsingError' }));
   });
 });

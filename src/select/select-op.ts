@@ -111,7 +111,7 @@ export function selectHandler(deps: SelectDeps): Handler {
     } catch (e) {
       await source.close();
       await fed;
-      throw feedError ?? e;
+      throw feedError ?? (e instanceof S3Error && source.queryError ? source.queryError(e) : e);
     }
     if (feedError) {
       rows.destroy();
@@ -142,7 +142,7 @@ export function selectHandler(deps: SelectDeps): Handler {
       }
     } catch (e) {
       await fed;
-      const err = feedError ?? (e instanceof S3Error ? e : s3Error('InternalError', (e as Error).message));
+      const err = feedError ?? (e instanceof S3Error ? source.queryError?.(e) ?? e : s3Error('InternalError', (e as Error).message));
       if (err.status >= 500) ctx.reply.log.error({ err: err.cause ?? err, code: err.code }, 'select failed after the response started');
       writer.failWith(err);
     } finally {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { mapDuckDbError } from '../../src/duckdb/errors.js';
 import { loadSqlDir } from '../../src/duckdb/setup.js';
 import { keyedJsonRelation, writeKeyedJson } from '../../src/select/sources/json-keys.js';
+import { asJsonError, jsonLinesSql } from '../../src/select/sources/json-source.js';
 import { translate, type OutputFormat, type SourceShape } from '../../src/select/translate/index.js';
 
 export const CSV_OUT: OutputFormat = {
@@ -71,6 +72,7 @@ export class Dataset {
     readonly shape: SourceShape,
     private readonly relation: string,
     private readonly keyed?: KeyedJsonShadow,
+    private readonly linesRelation?: string,
   ) {}
 
   /** CSV data rows (no header line in the file, as the source skips it); `width` defaults to the header's. */
@@ -88,7 +90,9 @@ export class Dataset {
   static json(db: TranslateDb, name: string, text: string): Dataset {
     const file = db.file(name, text);
     const shadow = new KeyedJsonShadow(db, file, path.join(db.dir, `${name}.keyed.parquet`));
-    return new Dataset(db, { format: 'json' }, db.jsonRelation(file), shadow);
+    // Line-delimited text is also read line by line, as JSON LINES queries reading no whole record are.
+    const lines = text.split('\n').every((l) => l.trim() === '' || isJson(l)) ? jsonLinesSql(file, 'uncompressed') : undefined;
+    return new Dataset(db, { format: 'json' }, db.jsonRelation(file), shadow, lines);
   }
 
   /** A Parquet file written by DuckDB from `select` (a query yielding the columns). */
@@ -106,13 +110,20 @@ export class Dataset {
 
   async run(query: string, out: OutputFormat = CSV_OUT): Promise<string[]> {
     const plain = await outcome(() => this.db.lines(this.sql(query, out)));
+    const describe = (o: Outcome) => ('lines' in o ? o.lines : `error ${asJsonError(mapDuckDbError(o.error)).code}`);
+    const same = async (what: string, sql: () => string) => {
+      const other = await outcome(async () => this.db.lines(sql()));
+      if (JSON.stringify(describe(other)) !== JSON.stringify(describe(plain))) {
+        throw new Error(`${what} differs for ${query}: ${JSON.stringify(describe(other))} vs ${JSON.stringify(describe(plain))}`);
+      }
+    };
     if (this.keyed) {
       const { shape, relation } = await this.keyed.open();
-      const keyed = await outcome(() => this.db.lines(translate(query, shape, out).sql(relation)));
-      const describe = (o: Outcome) => ('lines' in o ? o.lines : `error ${mapDuckDbError(o.error).code}`);
-      if (JSON.stringify(describe(keyed)) !== JSON.stringify(describe(plain))) {
-        throw new Error(`key-column shadow differs for ${query}: ${JSON.stringify(describe(keyed))} vs ${JSON.stringify(describe(plain))}`);
-      }
+      await same('key-column shadow', () => translate(query, shape, out).sql(relation));
+    }
+    if (this.linesRelation) {
+      const plan = translate(query, this.shape, out);
+      if (!plan.referenced.all) await same('line-by-line reading', () => plan.sql(this.linesRelation!));
     }
     if ('error' in plain) throw plain.error;
     return plain.lines;
@@ -124,6 +135,15 @@ export class Dataset {
 }
 
 type Outcome = { lines: string[] } | { error: unknown };
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function outcome(run: () => Promise<string[]>): Promise<Outcome> {
   try {

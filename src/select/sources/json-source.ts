@@ -2,13 +2,46 @@
 // reaches the query as one JSON value `j`, so absent attributes (MISSING) stay distinct from JSON null.
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { S3Error } from '../../errors.js';
 import type { JsonInput } from '../request.js';
 import { decompressionError } from './decompress.js';
 import { createInputFifo, type InputFifo } from './input-fifo.js';
 import { resolveScanRange } from './scan-range.js';
 import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
-function readJsonSql(path: string, json: JsonInput, compression: string): string {
+/**
+ * JSON LINES for a query that reads attributes of records, never whole records: each line as text through
+ * DuckDB's CSV reader (no quotes, and a delimiter valid JSON never holds unescaped), cast to JSON, which
+ * checks it. read_json parses each record and prints it minified, and the query parses that again; it
+ * also reads an object of under ~20 MB on one thread, where the CSV reader uses every thread. The
+ * text is kept as written, which attribute lookups do not mind (json_extract prints what it finds
+ * minified); whole records, whose text the translator takes as minified, go through read_json. As there,
+ * blank lines are no records; a line holding null is a record without attributes either way.
+ * Measured (2 threads): 15 MB of flights 97 -> 64 ms for a filter and aggregate; at 77 MB both readers
+ * take the same, the lines ~6 % longer for a one-attribute projection: larger objects keep read_json.
+ */
+export function jsonLinesSql(path: string, compression: string): string {
+  const lines = `read_csv(${sqlString(path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
+    `delim = '\x1f', quote = '', escape = '', comment = '', strict_mode = true, max_line_size = 1048576, ` +
+    `compression = '${compression}')`;
+  return `(SELECT CAST(line AS JSON) AS j FROM ${lines} WHERE ascii(line) > 32 OR trim(line, ' \t\r') <> '') AS t`;
+}
+
+const CSV_BASE = new S3Error('CSVParsingError').message;
+
+/** The CSV reader's complaints about a line (invalid UTF-8, a stray control character) are about JSON text here. */
+export function asJsonError(e: S3Error): S3Error {
+  if (e.code !== 'CSVParsingError') return e;
+  const detail = e.message.startsWith(CSV_BASE) ? e.message.slice(CSV_BASE.length).trim() : '';
+  const base = new S3Error('JSONParsingError').message;
+  return new S3Error('JSONParsingError', detail ? `${base} ${detail}` : base);
+}
+
+/** Stored size up to which JSON LINES queries reading no whole record read lines (see jsonLinesSql). */
+export const LINES_READER_MAX_BYTES = 48 << 20;
+
+function readJsonSql(path: string, json: JsonInput, compression: string, lines: boolean): string {
+  if (lines) return jsonLinesSql(path, compression);
   const format = json.type === 'LINES' ? 'newline_delimited' : 'unstructured';
   return `read_json(${sqlString(path)}, format = '${format}', records = false, columns = {j: 'JSON'}, ` +
     `compression = '${compression}', maximum_object_size = 1048576) AS t`;
@@ -26,10 +59,12 @@ export async function prepareJson(ctx: SourceContext, json: JsonInput): Promise<
   return {
     shape: { format: 'json' },
     fingerprint: `json:${json.type}`,
-    relation() {
-      if (fifo) return readJsonSql(fifo.path, json, 'uncompressed');
-      return readJsonSql(ctx.localPath!, json, compression === 'NONE' ? 'uncompressed' : compression.toLowerCase());
+    relation(referenced) {
+      const lines = json.type === 'LINES' && !referenced.all && info.size <= LINES_READER_MAX_BYTES;
+      if (fifo) return readJsonSql(fifo.path, json, 'uncompressed', lines);
+      return readJsonSql(ctx.localPath!, json, compression === 'NONE' ? 'uncompressed' : compression.toLowerCase(), lines);
     },
+    queryError: json.type === 'LINES' ? asJsonError : undefined,
     feed: fifo ? async () => {
       const out = new PassThrough();
       const fed = fifo!.feed(out);

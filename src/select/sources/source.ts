@@ -1,5 +1,6 @@
 // What the Select pipeline needs from an input source: the shape the translator compiles against, the
 // DuckDB relation that reads it, an optional pre-pass that feeds DuckDB through a pipe, and byte counters.
+import type { S3Error } from '../../errors.js';
 import { PassThrough, type Readable } from 'node:stream';
 import type { ObjectInfo, Store } from '../../store/store.js';
 import type { ObjectFacts } from '../object-facts.js';
@@ -21,6 +22,8 @@ export interface PreparedSource {
   fingerprint: string;
   /** The FROM relation (with alias `t`) for a translated query. */
   relation(referenced: Translation['referenced']): string;
+  /** The error a query over this source reports for one DuckDB raised (when the reader it used names it wrongly). */
+  queryError?(e: S3Error): S3Error;
   /** Starts the pre-pass that feeds the relation's pipe, if the source has one; resolves when it is done. */
   feed?(): Promise<void>;
   /**
