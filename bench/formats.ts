@@ -53,7 +53,6 @@ async function startServer(root: string, dataDir: string): Promise<Server> {
     '--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (process.env.ECHO) console.error(line);
       const m = /^selectd listening on (\S+)$/.exec(line);
       if (m) resolve(m[1]!);
     });
