@@ -40,7 +40,7 @@ async function split(buf: Buffer, sample: MsgpackInference, columns: string[] | 
   const shapes = wantedShapes(sample.fields, columns);
   const cutter = cutterFor(shapes, { batchRows: 1000 });
   const local = localJob(buf, how);
-  const decoded: ArrowDecoded = { schema: cutter.schema, batches: decodeWithTail(reopen(buf), shapes, cutter, local.job, Math.floor(buf.length * share), 1000) };
+  const decoded: ArrowDecoded = { schema: cutter.schema, batches: decodeWithTail(reopen(buf), shapes, cutter, local.job, Math.floor(buf.length * share), undefined, 1000) };
   return { decoded, local };
 }
 

@@ -45,11 +45,15 @@ const CASES: Record<string, string[]> = {
 };
 
 
+/** Bytes of each MessagePack object (uncompressed). */
+const SIZES = new Map<string, number>();
+
 async function load(server: RunningServer): Promise<void> {
   await raw(server.url, { method: 'PUT', path: `/${B}` });
   for (const [name, make] of Object.entries(OBJECTS)) {
     const records = Array.from({ length: name.startsWith('big-') ? BIG : N }, (_, i) => make(i));
     const msgpack = Buffer.concat(records.map((r) => encode(r)));
+    SIZES.set(name, msgpack.length);
     for (const [key, body] of [[`${name}.msgpack`, msgpack], [`${name}.gz.msgpack`, gzipSync(msgpack)]] as const) {
       expect((await raw(server.url, { method: 'PUT', path: `/${B}/${key}`, body })).status).toBe(200);
     }
@@ -67,6 +71,8 @@ describe.each([['on', cached], ['off', uncached]])('MessagePack past its schema 
       expect(whole[i]!.error, `${c.name}: ${c.expression}`).toBeUndefined();
       expect({ ...c, records: sampled[i]!.records, error: sampled[i]!.error }).toEqual({ ...c, records: whole[i]!.records, error: undefined });
     });
+    // Whichever thread decoded which records, the object was read whole.
+    list.forEach((c, i) => expect({ ...c, scanned: sampled[i]!.stats?.BytesScanned }).toEqual({ ...c, scanned: SIZES.get(c.name) }));
     const msgpack = sampled;
     // The answers checked really differ from what the sample alone would give.
     expect(msgpack[list.findIndex((c) => c.name === 'late-key')]!.records).toBe(`${LATE},late\n`);

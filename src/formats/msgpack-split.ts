@@ -48,8 +48,11 @@ export function splitOffset(size: number, shapes: [string, Shape][]): number | u
   return Math.floor(size * HEAD_SHARE);
 }
 
-/** The query's thread: decodes the head and joins the tail (or decodes it too, see above). */
-export async function* decodeWithTail(source: () => Readable | Promise<Readable>, shapes: [string, Shape][], cutter: BatchCutter, job: TailJob, from: number, batchRows?: number) {
+/**
+ * The query's thread: decodes the head and joins the tail (or decodes it too, see above). `joined` learns
+ * that the tail came from the other thread (this one then read only the head's bytes).
+ */
+export async function* decodeWithTail(source: () => Readable | Promise<Readable>, shapes: [string, Shape][], cutter: BatchCutter, job: TailJob, from: number, joined: () => void = () => undefined, batchRows?: number) {
   const cur = new ByteCursor(await source());
   const records = new RecordStream(cur);
   const sink = new RecordDecoder(shapes, cutter, newDecoder());
@@ -60,6 +63,7 @@ export async function* decodeWithTail(source: () => Readable | Promise<Readable>
     if (!records.done && (await accepted.catch(() => false))) {
       const tail = await job.tail().catch(() => undefined);
       if (tail && tail.first === records.index) {
+        joined();
         const last = cutter.flush();
         if (last) yield last;
         for (const bytes of tail.batches) yield* batchesFromShared(bytes);

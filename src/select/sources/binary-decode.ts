@@ -232,7 +232,9 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
       let decoded: ArrowDecoded;
       if (from !== undefined) {
         const cutter = cutterFor(shapes, {});
-        decoded = { schema: cutter.schema, batches: decodeWithTail(opener, shapes, cutter, tailJob!, from) };
+        // The other thread read the tail's bytes: the object was read whole all the same.
+        const readWhole = () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); };
+        decoded = { schema: cutter.schema, batches: decodeWithTail(opener, shapes, cutter, tailJob!, from, readWhole) };
       } else decoded = await decodeMsgpackToArrow(opener, { columns: req.columns, inferred: pass1 });
       return pass1.partial && whole ? { schema: decoded.schema, batches: checkedAgainst(decoded.batches, pass1, whole) } : decoded;
     };
