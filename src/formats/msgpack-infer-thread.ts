@@ -1,14 +1,14 @@
 // MessagePack's schema pass on a thread of its own: while the caller's thread decodes the object with
 // the columns a sample of its first records gave, this thread reads every record to learn the object's
-// real columns, and the caller checks the two agree (see binary-decode.ts); asked in time, it decodes the
-// object's tail as well (msgpack-split.ts). One thread, started on first
-// use; it holds the process open only while it has work. Where it cannot run (the unit tests run the
-// TypeScript sources, where its compiled file is not) or died before it was ready, there is none and the
-// caller reads the object twice as before.
+// real columns, and the caller checks the two agree (see binary-decode.ts); asked in time, it decodes
+// the object's tail as well (msgpack-split.ts). One thread, started on first use; it holds the process
+// open only while it has work. Where it cannot run (the unit tests run the TypeScript sources, where its
+// compiled file is not) or died before it was ready, there is none and the caller reads the object
+// twice as before.
 import { Worker } from 'node:worker_threads';
 import { s3Error, type S3ErrorCode } from '../errors.js';
 import type { MsgpackInference } from './msgpack.js';
-import { type Tail, type TailJob, type TailRequest } from './msgpack-split.js';
+import type { Tail, TailJob, TailRequest } from './msgpack-split.js';
 import { ThreadSlot } from './thread-slot.js';
 
 export type ToInferrer = { type: 'infer'; id: number; file: string } | { type: 'tail'; id: number; request: TailRequest } | { type: 'abort'; id: number };
