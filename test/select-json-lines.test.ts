@@ -47,6 +47,10 @@ const QUERIES = [
   "SELECT s.b, s.c FROM S3Object s WHERE s.s = 'café \"q\"' OR s.s = '/'",
 ];
 
+/** A record just under S3 Select's 1 MB limit and one over it. */
+const NEAR = JSON.stringify({ a: 1, s: 'x'.repeat(1_000_000) });
+const OVER = JSON.stringify({ a: 2, s: 'x'.repeat(1_100_000) });
+
 /** Eight bytes a line: record n starts at byte 8 (n - 1). */
 const RANGE = '{"n":1}\n{"n":2}\n{"n":3}\n';
 
@@ -62,6 +66,8 @@ beforeAll(async () => {
   }
   for (const [key, body] of Object.entries(BAD)) await put(key, body);
   await put('values.jsonl', Buffer.from(VALUES));
+  await put('near.jsonl', Buffer.from(`${NEAR}\n{"a":3}\n`));
+  await put('over.jsonl', Buffer.from(`{"a":3}\n${OVER}\n`));
   await put('range.jsonl', Buffer.from(RANGE));
   await put('range.jsonl.bz2', execFileSync('python3', ['-c', 'import bz2,sys; sys.stdout.buffer.write(bz2.compress(sys.stdin.buffer.read()))'], { input: RANGE }));
 });
@@ -99,6 +105,15 @@ describe('JSON LINES read line by line', () => {
       ({ key, input: { JSON: { Type: 'LINES' }, CompressionType }, expression: 'SELECT s.n FROM S3Object s', ...(scanRange ? { scanRange } : {}) });
     const results = await runSelectCases(server.url, B, [q({ Start: 1, End: 9 }), q({ Start: 0, End: 0 }), q({ Start: 9 }), q(undefined, 'range.jsonl.bz2', 'BZIP2')]);
     expect(results.map((r) => r.records ?? r.error)).toEqual(['2\n', '1\n', '3\n', '1\n2\n3\n']);
+  });
+
+  it('refuses a record over 1 MB with OverMaxRecordSize, whatever the query reads, LINES or DOCUMENT', async () => {
+    const queries = ['SELECT * FROM S3Object s', 'SELECT s.a FROM S3Object s', 'SELECT COUNT(*) FROM S3Object s'];
+    const cases = ['near.jsonl', 'over.jsonl'].flatMap((key) => ['LINES', 'DOCUMENT'].flatMap((Type) => queries.map((expression) => ({ key, Type, expression }))));
+    const results = await runSelectCases(server.url, B, cases.map((c) => ({ key: c.key, expression: c.expression, input: { JSON: { Type: c.Type } } })));
+    const answers = cases.map((c, i) => ({ ...c, answer: results[i]!.error ?? results[i]!.records }));
+    const near = [`1,${'x'.repeat(1_000_000)}\n3\n`, '1\n3\n', '2\n'];
+    expect(answers).toEqual(cases.map((c, i) => ({ ...c, answer: c.key === 'over.jsonl' ? 'OverMaxRecordSize' : near[i % 3] })));
   });
 
   it('refuses malformed lines with JSONParsingError, whole records read or not', async () => {

@@ -9,6 +9,9 @@ import { createInputFifo, type InputFifo } from './input-fifo.js';
 import { resolveScanRange } from './scan-range.js';
 import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
+/** S3 Select's longest record. */
+const MAX_RECORD = 1 << 20;
+
 /**
  * JSON LINES for a query that reads attributes of records, never whole records: each line as text through
  * DuckDB's CSV reader (no quotes, and a delimiter valid JSON never holds unescaped), cast to JSON, which
@@ -22,15 +25,19 @@ import { endedEarly, objectRecords, sqlString, type ByteCounters, type PreparedS
  */
 export function jsonLinesSql(path: string, compression: string): string {
   const lines = `read_csv(${sqlString(path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
-    `delim = '\x1f', quote = '', escape = '', comment = '', strict_mode = true, max_line_size = 1048576, ` +
+    `delim = '\x1f', quote = '', escape = '', comment = '', strict_mode = true, max_line_size = ${MAX_RECORD}, ` +
     `compression = '${compression}')`;
   return `(SELECT CAST(line AS JSON) AS j FROM ${lines} WHERE ascii(line) > 32 OR trim(line, ' \t\r') <> '') AS t`;
 }
 
 const CSV_BASE = new S3Error('CSVParsingError').message;
 
-/** The CSV reader's complaints about a line (invalid UTF-8, a stray control character) are about JSON text here. */
+/**
+ * The CSV reader's complaints about a line (invalid UTF-8, a stray control character) are about JSON text
+ * here; a line too long is a record too long, without the CSV reader's words.
+ */
 export function asJsonError(e: S3Error): S3Error {
+  if (e.code === 'OverMaxRecordSize') return new S3Error('OverMaxRecordSize');
   if (e.code !== 'CSVParsingError') return e;
   const detail = e.message.startsWith(CSV_BASE) ? e.message.slice(CSV_BASE.length).trim() : '';
   const base = new S3Error('JSONParsingError').message;
@@ -40,11 +47,18 @@ export function asJsonError(e: S3Error): S3Error {
 /** Stored size up to which JSON LINES queries reading no whole record read lines (see jsonLinesSql). */
 export const LINES_READER_MAX_BYTES = 48 << 20;
 
+/**
+ * read_json does not hold records to maximum_object_size here: a record longer than S3 Select's 1 MB
+ * fails as OverMaxRecordSize, as the line reader's lines do (its length as read_json prints it).
+ */
 function readJsonSql(path: string, json: JsonInput, compression: string, lines: boolean): string {
   if (lines) return jsonLinesSql(path, compression);
   const format = json.type === 'LINES' ? 'newline_delimited' : 'unstructured';
-  return `read_json(${sqlString(path)}, format = '${format}', records = false, columns = {j: 'JSON'}, ` +
-    `compression = '${compression}', maximum_object_size = 1048576) AS t`;
+  const records = `read_json(${sqlString(path)}, format = '${format}', records = false, columns = {j: 'JSON'}, ` +
+    `compression = '${compression}', maximum_object_size = 1048576)`;
+  // A filter, not a projection: COUNT(*) reads no column, and would otherwise skip the check.
+  const tooLong = `error(${sqlString(`OverMaxRecordSize: ${new S3Error('OverMaxRecordSize').message}`)})`;
+  return `(SELECT j FROM ${records} WHERE CASE WHEN strlen(CAST(j AS VARCHAR)) > ${MAX_RECORD} THEN ${tooLong} ELSE true END) AS t`;
 }
 
 export async function prepareJson(ctx: SourceContext, json: JsonInput): Promise<PreparedSource> {
