@@ -5,6 +5,7 @@
 // on large blocks), buffers a block of any declared size, and ends quietly on a truncated last block.
 import * as arrow from 'apache-arrow';
 import avro from 'avsc';
+import fs from 'node:fs';
 import { S3Error, s3Error } from '../errors.js';
 import { columns, NumberColumn, VarColumn, type Column, type StructMember } from './arrow-columns.js';
 import { avroColumn, avroTypeOptions, readExactLong, Tap } from './avro-types.js';
@@ -226,34 +227,90 @@ function typeFromHeader(header: Header): avro.Type {
   }
 }
 
-/** Decodes an Avro object container file into Arrow record batches, streaming block by block. */
-export async function decodeAvroToArrow(source: ByteSource, opts: DecodeOptions = {}): Promise<ArrowDecoded> {
-  const cur = new ByteCursor(await openSource(source));
+export interface AvroDecodeOptions extends DecodeOptions {
+  /** Stop before the first block that starts at or past this byte offset (the rest is read elsewhere). */
+  stopAt?: number;
+  /** Learns the offset of the block the decoder stopped before (not called when it read to the end). */
+  onStop?: (offset: number) => void;
+}
+
+/** What every decode of the file needs from its header. */
+interface Prepared { header: Header; decompress: Decompress; plan: RecordPlan; cutter: BatchCutter }
+
+function prepare(header: Header, opts: DecodeOptions): Prepared {
+  const decompress = codecOf(header.meta.get('avro.codec')?.toString('utf8') || 'null');
+  const type = typeFromHeader(header);
   let plan: RecordPlan;
-  let header: Header;
-  let cutter: BatchCutter;
-  let decompress: Decompress;
   try {
-    header = await readHeader(cur);
-    decompress = codecOf(header.meta.get('avro.codec')?.toString('utf8') || 'null');
-    const type = typeFromHeader(header);
-    try {
-      plan = recordPlan(type, opts.columns);
-    } catch (e) {
-      throw fail(`The Avro schema cannot be mapped to columns: ${(e as Error).message}`);
-    }
-    cutter = new BatchCutter(columns.struct(plan.members), opts.batchRows);
+    plan = recordPlan(type, opts.columns);
+  } catch (e) {
+    throw fail(`The Avro schema cannot be mapped to columns: ${(e as Error).message}`);
+  }
+  return { header, decompress, plan, cutter: new BatchCutter(columns.struct(plan.members), opts.batchRows) };
+}
+
+/** Decodes an Avro object container file into Arrow record batches, streaming block by block. */
+export async function decodeAvroToArrow(source: ByteSource, opts: AvroDecodeOptions = {}): Promise<ArrowDecoded> {
+  const cur = new ByteCursor(await openSource(source));
+  let p: Prepared;
+  try {
+    p = prepare(await readHeader(cur), opts);
   } catch (e) {
     cur.close();
     throw e;
   }
-  return { schema: cutter.schema, batches: readBlocks(cur, header.sync, decompress, plan, cutter) };
+  return { schema: p.cutter.schema, batches: readBlocks(cur, p, opts.stopAt ?? Infinity, opts.onStop) };
 }
 
-async function* readBlocks(cur: ByteCursor, sync: Buffer, decompress: Decompress, plan: RecordPlan, cutter: BatchCutter) {
+/**
+ * Decodes the blocks of the local file `file` from the first that starts at or past byte `from` (found
+ * by the sync marker that ends the block before it); `start` is that block's offset, the file's size
+ * when none does.
+ */
+export async function decodeAvroFrom(file: string, from: number, opts: DecodeOptions = {}): Promise<ArrowDecoded & { start: number }> {
+  const head = new ByteCursor(fs.createReadStream(file, { highWaterMark: 1 << 16 }));
+  let p: Prepared;
+  let headerEnd: number;
+  try {
+    p = prepare(await readHeader(head), opts);
+    headerEnd = head.offset;
+  } finally {
+    head.close();
+  }
+  const start = await blockStartFrom(file, p.header.sync, Math.max(from, headerEnd));
+  const cur = new ByteCursor(fs.createReadStream(file, { start, highWaterMark: 1 << 20 }));
+  cur.offset = start;
+  return { schema: p.cutter.schema, start, batches: readBlocks(cur, p, Infinity) };
+}
+
+/** Offset of the first block starting at or past `from` (past the header): just after a sync marker. */
+async function blockStartFrom(file: string, sync: Buffer, from: number): Promise<number> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    // A marker ending at `from` or later starts 16 bytes before it at the earliest.
+    for (let pos = from - 16; pos < size; pos += chunk.length - 15) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, pos);
+      const at = chunk.subarray(0, bytesRead).indexOf(sync);
+      if (at >= 0) return pos + at + 16;
+      if (bytesRead < chunk.length) break;
+    }
+    return size;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readBlocks(cur: ByteCursor, { header, decompress, plan, cutter }: Prepared, stopAt: number, onStop?: (offset: number) => void) {
+  const sync = header.sync;
   try {
     while (!(await cur.atEnd())) {
       const at = cur.offset;
+      if (at >= stopAt) {
+        onStop?.(at);
+        break;
+      }
       const { count, data } = await readBlock(cur, sync);
       let raw: Buffer;
       try {

@@ -1,7 +1,8 @@
 // MessagePack's schema pass on a thread of its own: while the caller's thread decodes the object with
 // the columns a sample of its first records gave, this thread reads every record to learn the object's
 // real columns, and the caller checks the two agree (see binary-decode.ts); asked in time, it decodes
-// the object's tail as well (msgpack-split.ts). One thread, started on first use; it holds the process
+// the object's tail as well (msgpack-split.ts). It also decodes the tail of Avro files (avro-split.ts).
+// One thread, started on first use; it holds the process
 // open only while it has work. Where it cannot run (the unit tests run the TypeScript sources, where its
 // compiled file is not) or died before it was ready, there is none and the caller reads the object
 // twice as before.
@@ -11,7 +12,11 @@ import type { MsgpackInference } from './msgpack.js';
 import type { Tail, TailJob, TailRequest } from './msgpack-split.js';
 import { ThreadSlot } from './thread-slot.js';
 
-export type ToInferrer = { type: 'infer'; id: number; file: string } | { type: 'tail'; id: number; request: TailRequest } | { type: 'abort'; id: number };
+export type ToInferrer =
+  | { type: 'infer'; id: number; file: string }
+  | { type: 'tail'; id: number; request: TailRequest }
+  | { type: 'avro-tail'; id: number; file: string; from: number; columns?: string[] }
+  | { type: 'abort'; id: number };
 export type FromInferrer =
   | { type: 'ready' }
   | { type: 'inferred'; id: number; inference: MsgpackInference }
@@ -34,6 +39,8 @@ function deferred<T>() {
 }
 
 class Pending {
+  /** A tail without a schema pass (Avro): the job ends with its tail. */
+  constructor(readonly tailOnly = false) {}
   readonly whole = deferred<MsgpackInference>();
   readonly accepted = deferred<boolean>();
   readonly tail = deferred<Tail>();
@@ -101,17 +108,35 @@ class InferThread {
         return;
       case 'tail-done':
         job.tail.resolve({ first: m.first, records: m.records, batches: job.batches.splice(0) });
+        if (job.tailOnly) this.finish(m.id);
         return;
       case 'tail-failed':
         job.batches.length = 0;
         job.tail.reject(new Error(m.message));
+        if (job.tailOnly) this.finish(m.id);
         return;
     }
-    this.jobs.delete(m.id);
-    if (this.jobs.size === 0) this.worker.unref();
+    this.finish(m.id);
     if (m.type === 'inferred') job.whole.resolve(m.inference);
     const e = m.type === 'failed' ? (m.code ? s3Error(m.code as S3ErrorCode, m.message) : new Error(m.message)) : new Error('the schema pass ended without the tail');
     job.end(e);
+  }
+
+  private finish(id: number): void {
+    this.jobs.delete(id);
+    if (this.jobs.size === 0) this.worker.unref();
+  }
+
+  /** The blocks of the local Avro file `file` from the first starting at or past `from`, decoded here. */
+  avroTail(file: string, from: number, columns: string[] | undefined, signal: AbortSignal): Promise<Tail> {
+    const id = this.next++;
+    const pending = new Pending(true);
+    this.jobs.set(id, pending);
+    this.worker.ref();
+    this.worker.postMessage({ type: 'avro-tail', id, file, from, columns } satisfies ToInferrer);
+    const onAbort = () => this.worker.postMessage({ type: 'abort', id } satisfies ToInferrer);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return pending.tail.promise.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   private fail(e: Error): void {
@@ -133,4 +158,9 @@ export function inferThreadReady(): boolean {
 /** The schema pass over the local file `file` on the thread (call when inferThreadReady()). */
 export function inferOnThread(file: string, signal: AbortSignal): InferJob {
   return slot.get()!.infer(file, signal);
+}
+
+/** An Avro file's tail decoded on the thread (call when inferThreadReady()). */
+export function avroTailOnThread(file: string, from: number, columns: string[] | undefined, signal: AbortSignal): Promise<Tail> {
+  return slot.get()!.avroTail(file, from, columns, signal);
 }

@@ -1,10 +1,11 @@
 // The MessagePack schema thread (see msgpack-infer-thread.ts): one schema pass per message, over a
 // local file, answered with the inference (a structured clone: maps and plain objects) or the failure;
 // asked in time, the pass also decodes the object's tail (msgpack-split.ts), whose batches it sends as
-// they are cut.
+// they are cut. It decodes the tail of Avro files too (avro-split.ts).
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { S3Error } from '../errors.js';
+import { decodeAvroFrom } from './avro.js';
 import type { FromInferrer, ToInferrer } from './msgpack-infer-thread.js';
 import { batchToShared, TailedInference, type TailEvent } from './msgpack-split.js';
 
@@ -33,10 +34,37 @@ async function infer(id: number, file: string): Promise<void> {
   }
 }
 
+/** Avro tails being decoded, and those of them asked to stop. */
+const avroJobs = new Set<number>();
+const aborted = new Set<number>();
+
+async function avroTail(id: number, file: string, from: number, columns: string[] | undefined): Promise<void> {
+  avroJobs.add(id);
+  try {
+    const { start, batches } = await decodeAvroFrom(file, from, { columns });
+    let records = 0;
+    for await (const batch of batches) {
+      if (aborted.has(id)) throw new Error('aborted');
+      records += batch.numRows;
+      reply({ type: 'tail-batch', id, bytes: batchToShared(batch) });
+    }
+    reply({ type: 'tail-done', id, first: start, records });
+  } catch (e) {
+    reply({ type: 'tail-failed', id, message: (e as Error).message });
+  } finally {
+    avroJobs.delete(id);
+    aborted.delete(id);
+  }
+}
+
 port.on('message', (m: ToInferrer) => {
   if (m.type === 'infer') void infer(m.id, m.file);
+  else if (m.type === 'avro-tail') void avroTail(m.id, m.file, m.from, m.columns);
   else if (m.type === 'tail') reply({ type: 'tail-accepted', id: m.id, accepted: jobs.get(m.id)?.walk.offer(m.request) ?? false });
-  else jobs.get(m.id)?.stream.destroy(new Error('aborted'));
+  else {
+    if (avroJobs.has(m.id)) aborted.add(m.id);
+    jobs.get(m.id)?.stream.destroy(new Error('aborted'));
+  }
 });
 
 reply({ type: 'ready' });

@@ -9,12 +9,14 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Error, s3Error } from '../../errors.js';
 import { decodeAvroToArrow } from '../../formats/avro.js';
+import { avroSplitOffset, joinAvroTail } from '../../formats/avro-split.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
 import { cutterFor, decodeMsgpackToArrow, inferMsgpack, sameFields, wantedShapes, type MsgpackInference } from '../../formats/msgpack.js';
 import { decodeWithTail, splitOffset, type TailJob } from '../../formats/msgpack-split.js';
-import { inferOnThread, inferThreadReady } from '../../formats/msgpack-infer-thread.js';
+import { avroTailOnThread, inferOnThread, inferThreadReady } from '../../formats/msgpack-infer-thread.js';
 import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
 import { decodeProtobufToArrow } from '../../formats/protobuf.js';
+import { tableColumns } from './decoded-table.js';
 import { decompressionError, decompressor } from './decompress.js';
 import { loadProtobufSchema, type ProtobufChoice } from './protobuf-input.js';
 import type { ByteCounters, SourceContext } from './source.js';
@@ -205,7 +207,27 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
   const opener = streamOpener(ctx, signal, passes, open);
   let decode: (req: DecodeRequest) => Promise<ArrowDecoded>;
   let msgpack: Pick<ObjectDecoder, 'wholeInference' | 'reinfer'> = {};
-  if (kind === 'avro') decode = (req) => decodeAvroToArrow(opener, { columns: req.columns });
+  if (kind === 'avro') {
+    // A first query over a local file decodes its head here and its tail on the decoding thread.
+    const file = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
+    const from = file ? avroSplitOffset(ctx.info.size) : undefined;
+    decode = async (req) => {
+      if (from === undefined || !inferThreadReady()) return decodeAvroToArrow(opener, { columns: req.columns });
+      let stop: number | undefined;
+      const head = await decodeAvroToArrow(opener, { columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
+      // Nested columns do not cross threads: this thread then reads the rest too.
+      const flat = tableColumns(head.schema) !== undefined;
+      const batches = joinAvroTail({
+        head: head.batches,
+        stopped: () => stop,
+        startTail: () => (flat ? avroTailOnThread(file!, from, req.columns, signal) : Promise.reject(new Error('nested columns'))),
+        file: file!,
+        columns: req.columns,
+        readRest: () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); },
+      });
+      return { schema: head.schema, batches };
+    };
+  }
   else if (kind === 'msgpack') {
     // Pass 1 (the schema) reads the whole object once, or a sample of it while the schema thread reads
     // the whole; each decode after it reads only its columns.
