@@ -1,4 +1,4 @@
-// Avro decoded by two threads (src/formats/avro-split.ts), both sides run here: the head stops before the
+// Avro decoded by two threads (src/formats/tail-split.ts), both sides run here: the head stops before the
 // first block starting at or past an offset, the tail starts at the block the sync marker before it ends.
 // Whatever the offset, and whether the tail comes from the other side, is refused, lost or starts
 // elsewhere, the rows and errors must be those of one decode of the whole file.
@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAvroFrom, decodeAvroToArrow } from '../src/formats/avro.js';
-import { avroSplitOffset, AVRO_SPLIT_MAX_BYTES, AVRO_SPLIT_MIN_BYTES, joinAvroTail } from '../src/formats/avro-split.js';
+import { joinTail, tailSplitOffset, TAIL_SPLIT_MAX_BYTES, TAIL_SPLIT_MIN_BYTES } from '../src/formats/tail-split.js';
 import type { Tail } from '../src/formats/msgpack-split.js';
 import { batchToShared } from '../src/formats/msgpack-split.js';
 import { plainRows } from './helpers/arrow-plain.js';
@@ -53,7 +53,10 @@ async function split(file: string, from: number, tail: () => Promise<Tail>, colu
   let stop: number | undefined;
   let rest = false;
   const head = await decodeAvroToArrow(async () => fs.createReadStream(file), { columns, stopAt: from, onStop: (at) => { stop = at; } });
-  const batches = joinAvroTail({ head: head.batches, stopped: () => stop, startTail: tail, file, columns, readRest: () => { rest = true; } });
+  const batches = joinTail({
+    head: head.batches, stopped: () => stop, startTail: tail, readRest: () => { rest = true; },
+    rest: async (at) => (await decodeAvroFrom(file, at, { columns })).batches,
+  });
   const rows = await plainRows({ schema: head.schema, batches });
   return { rows, stop, rest };
 }
@@ -106,8 +109,8 @@ describe('Avro split between two threads', () => {
   });
 
   it('splits files worth it and small enough to hold the tail', () => {
-    expect(avroSplitOffset(AVRO_SPLIT_MIN_BYTES - 1)).toBeUndefined();
-    expect(avroSplitOffset(AVRO_SPLIT_MAX_BYTES + 1)).toBeUndefined();
-    expect(avroSplitOffset(AVRO_SPLIT_MIN_BYTES * 4)).toBeGreaterThan(AVRO_SPLIT_MIN_BYTES);
+    expect(tailSplitOffset(TAIL_SPLIT_MIN_BYTES - 1)).toBeUndefined();
+    expect(tailSplitOffset(TAIL_SPLIT_MAX_BYTES + 1)).toBeUndefined();
+    expect(tailSplitOffset(TAIL_SPLIT_MIN_BYTES * 4)).toBeGreaterThan(TAIL_SPLIT_MIN_BYTES);
   });
 });

@@ -1,7 +1,7 @@
 // MessagePack's schema pass on a thread of its own: while the caller's thread decodes the object with
 // the columns a sample of its first records gave, this thread reads every record to learn the object's
 // real columns, and the caller checks the two agree (see binary-decode.ts); asked in time, it decodes
-// the object's tail as well (msgpack-split.ts). It also decodes the tail of Avro files (avro-split.ts).
+// the object's tail as well (msgpack-split.ts). It also decodes the tail of Avro files (tail-split.ts).
 // One thread, started on first use; it holds the process
 // open only while it has work. Where it cannot run (the unit tests run the TypeScript sources, where its
 // compiled file is not) or died before it was ready, there is none and the caller reads the object
@@ -16,6 +16,7 @@ export type ToInferrer =
   | { type: 'infer'; id: number; file: string }
   | { type: 'tail'; id: number; request: TailRequest }
   | { type: 'avro-tail'; id: number; file: string; from: number; columns?: string[] }
+  | { type: 'protobuf-tail'; id: number; file: string; from: number; columns?: string[]; messageType: string; schema: ProtoSchemaTexts }
   | { type: 'abort'; id: number };
 export type FromInferrer =
   | { type: 'ready' }
@@ -53,6 +54,9 @@ class Pending {
     this.tail.reject(e);
   }
 }
+
+/** A Protobuf schema's texts: the main file (named `name`) and each import by the path it is imported as. */
+export interface ProtoSchemaTexts { text: string; name: string; imports: [string, string][] }
 
 /** The thread's answer for one object: its inference, and its tail when asked for. */
 export interface InferJob { whole: Promise<MsgpackInference>; job: TailJob }
@@ -127,16 +131,19 @@ class InferThread {
     if (this.jobs.size === 0) this.worker.unref();
   }
 
-  /** The blocks of the local Avro file `file` from the first starting at or past `from`, decoded here. */
-  avroTail(file: string, from: number, columns: string[] | undefined, signal: AbortSignal): Promise<Tail> {
-    const id = this.next++;
+  /** A tail decoded on the thread (Avro blocks or Protobuf messages from the first at or past `from`). */
+  tail(message: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail' }>, signal: AbortSignal): Promise<Tail> {
     const pending = new Pending(true);
-    this.jobs.set(id, pending);
+    this.jobs.set(message.id, pending);
     this.worker.ref();
-    this.worker.postMessage({ type: 'avro-tail', id, file, from, columns } satisfies ToInferrer);
-    const onAbort = () => this.worker.postMessage({ type: 'abort', id } satisfies ToInferrer);
+    this.worker.postMessage(message);
+    const onAbort = () => this.worker.postMessage({ type: 'abort', id: message.id } satisfies ToInferrer);
     signal.addEventListener('abort', onAbort, { once: true });
     return pending.tail.promise.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  nextId(): number {
+    return this.next++;
   }
 
   private fail(e: Error): void {
@@ -162,5 +169,12 @@ export function inferOnThread(file: string, signal: AbortSignal): InferJob {
 
 /** An Avro file's tail decoded on the thread (call when inferThreadReady()). */
 export function avroTailOnThread(file: string, from: number, columns: string[] | undefined, signal: AbortSignal): Promise<Tail> {
-  return slot.get()!.avroTail(file, from, columns, signal);
+  const thread = slot.get()!;
+  return thread.tail({ type: 'avro-tail', id: thread.nextId(), file, from, columns }, signal);
+}
+
+/** A Protobuf file's tail decoded on the thread (call when inferThreadReady()). */
+export function protobufTailOnThread(file: string, from: number, columns: string[] | undefined, messageType: string, schema: ProtoSchemaTexts, signal: AbortSignal): Promise<Tail> {
+  const thread = slot.get()!;
+  return thread.tail({ type: 'protobuf-tail', id: thread.nextId(), file, from, columns, messageType, schema }, signal);
 }

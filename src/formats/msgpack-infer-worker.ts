@@ -1,11 +1,13 @@
 // The MessagePack schema thread (see msgpack-infer-thread.ts): one schema pass per message, over a
 // local file, answered with the inference (a structured clone: maps and plain objects) or the failure;
 // asked in time, the pass also decodes the object's tail (msgpack-split.ts), whose batches it sends as
-// they are cut. It decodes the tail of Avro files too (avro-split.ts).
+// they are cut. It decodes the tails of Avro and Protobuf files too (tail-split.ts).
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { S3Error } from '../errors.js';
+import type * as arrow from 'apache-arrow';
 import { decodeAvroFrom } from './avro.js';
+import { decodeProtobufToArrow, loadProtoSchema, messageAt } from './protobuf.js';
 import type { FromInferrer, ToInferrer } from './msgpack-infer-thread.js';
 import { batchToShared, TailedInference, type TailEvent } from './msgpack-split.js';
 
@@ -34,14 +36,26 @@ async function infer(id: number, file: string): Promise<void> {
   }
 }
 
-/** Avro tails being decoded, and those of them asked to stop. */
-const avroJobs = new Set<number>();
+/** Avro and Protobuf tails being decoded, and those of them asked to stop. */
+const tailJobs = new Set<number>();
 const aborted = new Set<number>();
 
-async function avroTail(id: number, file: string, from: number, columns: string[] | undefined): Promise<void> {
-  avroJobs.add(id);
+/** Where the tail starts and its batches. */
+async function tailOf(m: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<{ start: number; batches: AsyncIterable<arrow.RecordBatch> }> {
+  if (m.type === 'avro-tail') return decodeAvroFrom(m.file, m.from, { columns: m.columns });
+  const imports = new Map(m.schema.imports);
+  const root = await loadProtoSchema(m.schema.text, async (p) => imports.get(p) ?? '', m.schema.name);
+  const start = await messageAt(m.file, m.from);
+  const decoded = await decodeProtobufToArrow(fs.createReadStream(m.file, { start: start.offset, highWaterMark: 1 << 20 }),
+    { root, messageType: m.messageType, columns: m.columns, start });
+  return { start: start.offset, batches: decoded.batches };
+}
+
+async function tail(m: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<void> {
+  const { id } = m;
+  tailJobs.add(id);
   try {
-    const { start, batches } = await decodeAvroFrom(file, from, { columns });
+    const { start, batches } = await tailOf(m);
     let records = 0;
     for await (const batch of batches) {
       if (aborted.has(id)) throw new Error('aborted');
@@ -52,17 +66,17 @@ async function avroTail(id: number, file: string, from: number, columns: string[
   } catch (e) {
     reply({ type: 'tail-failed', id, message: (e as Error).message });
   } finally {
-    avroJobs.delete(id);
+    tailJobs.delete(id);
     aborted.delete(id);
   }
 }
 
 port.on('message', (m: ToInferrer) => {
   if (m.type === 'infer') void infer(m.id, m.file);
-  else if (m.type === 'avro-tail') void avroTail(m.id, m.file, m.from, m.columns);
+  else if (m.type === 'avro-tail' || m.type === 'protobuf-tail') void tail(m);
   else if (m.type === 'tail') reply({ type: 'tail-accepted', id: m.id, accepted: jobs.get(m.id)?.walk.offer(m.request) ?? false });
   else {
-    if (avroJobs.has(m.id)) aborted.add(m.id);
+    if (tailJobs.has(m.id)) aborted.add(m.id);
     jobs.get(m.id)?.stream.destroy(new Error('aborted'));
   }
 });

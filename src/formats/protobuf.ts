@@ -7,6 +7,7 @@
 // the message type that declares only the wanted fields is decoded, so protobufjs skips the others
 // without building them.
 import type * as arrow from 'apache-arrow';
+import fs from 'node:fs';
 import protobuf from 'protobufjs';
 import { S3Error, s3Error } from '../errors.js';
 import { columns } from './arrow-columns.js';
@@ -22,7 +23,16 @@ export interface ProtobufDecodeOptions extends DecodeOptions {
   root: protobuf.Root;
   /** Fully qualified message type of every record, e.g. `pkg.Flight`. */
   messageType: string;
+  /** Where the stream starts in the object: the byte offset and index of its first message (see messageAt). */
+  start?: MessageAt;
+  /** Stop before the first message that starts at or past this byte offset (the rest is read elsewhere). */
+  stopAt?: number;
+  /** Learns the offset of the message the decoder stopped before (not called when it read to the end). */
+  onStop?: (offset: number) => void;
 }
+
+/** A message boundary: its byte offset in the object and its index. */
+export interface MessageAt { offset: number; index: number }
 
 function fail(message: string): S3Error {
   return s3Error('ProtobufParsingError', message);
@@ -105,7 +115,38 @@ export async function decodeProtobufToArrow(source: ByteSource, opts: ProtobufDe
     throw e;
   }
   const cur = new ByteCursor(await openSource(source));
-  return { schema: plan.cutter.schema, batches: readMessages(cur, plan) };
+  cur.offset = opts.start?.offset ?? 0;
+  return { schema: plan.cutter.schema, batches: readMessages(cur, plan, opts.start?.index ?? 0, opts.stopAt ?? Infinity, opts.onStop) };
+}
+
+/**
+ * The first message of the local file `file` that starts at or past byte `from`, found by following the
+ * length prefixes from the start; the file's size when none does (or the framing breaks before: the
+ * decoder reading from the start then reports it).
+ */
+export async function messageAt(file: string, from: number): Promise<MessageAt> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let base = 0;
+    let have = 0;
+    let offset = 0;
+    let index = 0;
+    while (offset < from && offset < size) {
+      if (offset + 10 > base + have && base + have < size) {
+        base = offset;
+        have = (await handle.read(chunk, 0, chunk.length, base)).bytesRead;
+      }
+      const v = readVarint(chunk, offset - base, have);
+      if (!v || v.value < 0 || v.value > MAX_RECORD_BYTES) return { offset: size, index };
+      offset += v.size + v.value;
+      index++;
+    }
+    return offset < size ? { offset, index } : { offset: size, index };
+  } finally {
+    await handle.close();
+  }
 }
 
 interface Plan {
@@ -159,13 +200,14 @@ function addMessage(plan: Plan, buf: Buffer, start: number, end: number, index: 
  * Every message that is complete in the bytes buffered so far, without waiting; returns how many. A
  * message cut off by the end of the buffer, or with an odd length prefix, is left to `readOne`.
  */
-function readBuffered(cur: ByteCursor, plan: Plan, first: number, out: arrow.RecordBatch[]): number {
+function readBuffered(cur: ByteCursor, plan: Plan, first: number, out: arrow.RecordBatch[], stopAt: number): number {
   if (cur.buffered === 0) return 0;
   const { buf, pos, n: have } = cur.segment();
   const end = pos + have;
+  const stop = pos + (stopAt - cur.offset);
   let p = pos;
   let n = 0;
-  while (p < end) {
+  while (p < end && p < stop) {
     // Lengths below 2^14 inline; longer ones through readVarint.
     let size: number;
     let len = buf[p]!;
@@ -206,13 +248,17 @@ async function readOne(cur: ByteCursor, plan: Plan, index: number, out: arrow.Re
   addMessage(plan, bytes, len.size, total, index, at, out);
 }
 
-async function* readMessages(cur: ByteCursor, plan: Plan) {
+async function* readMessages(cur: ByteCursor, plan: Plan, first: number, stopAt: number, onStop?: (offset: number) => void) {
   try {
     const out: arrow.RecordBatch[] = [];
-    for (let index = 0; ; ) {
-      index += readBuffered(cur, plan, index, out);
+    for (let index = first; ; ) {
+      index += readBuffered(cur, plan, index, out, stopAt);
       yield* out.splice(0);
       if (!cur.has(1) && (await cur.atEnd())) break;
+      if (cur.offset >= stopAt) {
+        onStop?.(cur.offset);
+        break;
+      }
       await readOne(cur, plan, index++, out);
     }
     yield* out;

@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Error, s3Error } from '../../errors.js';
-import { decodeAvroToArrow } from '../../formats/avro.js';
-import { avroSplitOffset, joinAvroTail } from '../../formats/avro-split.js';
+import { decodeAvroFrom, decodeAvroToArrow } from '../../formats/avro.js';
+import { joinTail, tailSplitOffset } from '../../formats/tail-split.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
 import { cutterFor, decodeMsgpackToArrow, inferMsgpack, sameFields, wantedShapes, type MsgpackInference } from '../../formats/msgpack.js';
 import { decodeWithTail, splitOffset, type TailJob } from '../../formats/msgpack-split.js';
-import { avroTailOnThread, inferOnThread, inferThreadReady } from '../../formats/msgpack-infer-thread.js';
+import { avroTailOnThread, inferOnThread, inferThreadReady, protobufTailOnThread } from '../../formats/msgpack-infer-thread.js';
 import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
-import { decodeProtobufToArrow } from '../../formats/protobuf.js';
+import { decodeProtobufToArrow, messageAt } from '../../formats/protobuf.js';
 import { tableColumns } from './decoded-table.js';
 import { decompressionError, decompressor } from './decompress.js';
 import { loadProtobufSchema, type ProtobufChoice } from './protobuf-input.js';
@@ -207,23 +207,23 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
   const opener = streamOpener(ctx, signal, passes, open);
   let decode: (req: DecodeRequest) => Promise<ArrowDecoded>;
   let msgpack: Pick<ObjectDecoder, 'wholeInference' | 'reinfer'> = {};
+  // A first query over a local Avro or Protobuf file decodes its head here, its tail on the decoding thread.
+  const splitFile = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
+  const from = splitFile ? tailSplitOffset(ctx.info.size) : undefined;
+  const readRest = () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); };
   if (kind === 'avro') {
-    // A first query over a local file decodes its head here and its tail on the decoding thread.
-    const file = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
-    const from = file ? avroSplitOffset(ctx.info.size) : undefined;
     decode = async (req) => {
       if (from === undefined || !inferThreadReady()) return decodeAvroToArrow(opener, { columns: req.columns });
       let stop: number | undefined;
       const head = await decodeAvroToArrow(opener, { columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
       // Nested columns do not cross threads: this thread then reads the rest too.
       const flat = tableColumns(head.schema) !== undefined;
-      const batches = joinAvroTail({
+      const batches = joinTail({
         head: head.batches,
         stopped: () => stop,
-        startTail: () => (flat ? avroTailOnThread(file!, from, req.columns, signal) : Promise.reject(new Error('nested columns'))),
-        file: file!,
-        columns: req.columns,
-        readRest: () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); },
+        startTail: () => (flat ? avroTailOnThread(splitFile!, from, req.columns, signal) : Promise.reject(new Error('nested columns'))),
+        rest: async (at) => (await decodeAvroFrom(splitFile!, at, { columns: req.columns })).batches,
+        readRest,
       });
       return { schema: head.schema, batches };
     };
@@ -270,9 +270,27 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     };
   }
   else {
-    const { root, read } = await loadProtobufSchema(ctx, proto!);
+    const { root, read, sources } = await loadProtobufSchema(ctx, proto!);
     deps.push(...read);
-    decode = (req) => decodeProtobufToArrow(opener, { root, messageType: proto!.messageType, columns: req.columns });
+    const messageType = proto!.messageType;
+    decode = async (req) => {
+      if (from === undefined || !inferThreadReady()) return decodeProtobufToArrow(opener, { root, messageType, columns: req.columns });
+      let stop: number | undefined;
+      const head = await decodeProtobufToArrow(opener, { root, messageType, columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
+      const flat = tableColumns(head.schema) !== undefined;
+      const batches = joinTail({
+        head: head.batches,
+        stopped: () => stop,
+        startTail: () => (flat ? protobufTailOnThread(splitFile!, from, req.columns, messageType, sources, signal) : Promise.reject(new Error('nested columns'))),
+        rest: async (at) => {
+          const start = await messageAt(splitFile!, at);
+          const stream = fs.createReadStream(splitFile!, { start: start.offset, highWaterMark: 1 << 20 });
+          return (await decodeProtobufToArrow(stream, { root, messageType, columns: req.columns, start })).batches;
+        },
+        readRest,
+      });
+      return { schema: head.schema, batches };
+    };
   }
   return {
     deps,

@@ -51,15 +51,25 @@ async function readText(store: Store, bucket: string, key: string, what: string)
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Loads the schema; `read` lists every object it came from (the schema key and its imports). */
-export async function loadProtobufSchema(ctx: SourceContext, choice: ProtobufChoice): Promise<{ root: protobuf.Root; read: string[] }> {
+/** A schema's texts, as loadProtoSchema reads them: enough to load it again on another thread. */
+export interface ProtoSources { text: string; name: string; imports: [string, string][] }
+
+/**
+ * Loads the schema; `read` lists every object it came from (the schema key and its imports), `sources`
+ * their texts.
+ */
+export async function loadProtobufSchema(ctx: SourceContext, choice: ProtobufChoice): Promise<{ root: protobuf.Root; read: string[]; sources: ProtoSources }> {
   const read = [choice.schemaKey];
   const base = path.posix.dirname(choice.schemaKey);
   const text = await readText(ctx.store, ctx.bucket, choice.schemaKey, 'schema object');
+  const imports: [string, string][] = [];
+  const name = path.posix.basename(choice.schemaKey);
   const root = await loadProtoSchema(text, async (importPath) => {
     const key = base === '.' ? path.posix.normalize(importPath) : path.posix.join(base, importPath);
     read.push(key);
-    return readText(ctx.store, ctx.bucket, key, 'schema import');
-  }, path.posix.basename(choice.schemaKey));
-  return { root, read };
+    const imported = await readText(ctx.store, ctx.bucket, key, 'schema import');
+    imports.push([importPath, imported]);
+    return imported;
+  }, name);
+  return { root, read, sources: { text, name, imports } };
 }
