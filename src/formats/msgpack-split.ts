@@ -1,5 +1,5 @@
 // MessagePack decoded by two threads at once. The schema thread reads every record to learn the object's
-// columns (msgpack-infer-thread.ts); asked in time, it also decodes the records from the first one that
+// columns (decode-thread.ts); asked in time, it also decodes the records from the first one that
 // starts at or past a byte offset (the tail), with the columns the query's thread decodes the head with,
 // and sends their Arrow batches over. The query's thread decodes the head, then takes the tail's batches
 // once all have come; should the thread refuse (it had walked past the offset), fail to decode a record

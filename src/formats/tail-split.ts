@@ -1,5 +1,5 @@
 // Avro and Protobuf decoded by two threads at once. The query's thread decodes the records that start
-// before a byte offset; the decoding thread (msgpack-infer-thread.ts) finds the first record boundary at
+// before a byte offset; the decoding thread (decode-thread.ts) finds the first record boundary at
 // or past it — an Avro block begins after the file's sync marker, a Protobuf message where the length
 // prefixes from the start lead — decodes from there, and sends the Arrow batches over in shared memory
 // (see msgpack-split.ts). The query's thread takes them once its own are out, if the other thread began

@@ -13,7 +13,7 @@ import { joinTail, tailSplitOffset } from '../../formats/tail-split.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
 import { cutterFor, decodeMsgpackToArrow, inferMsgpack, sameFields, wantedShapes, type MsgpackInference } from '../../formats/msgpack.js';
 import { decodeWithTail, splitOffset, type TailJob } from '../../formats/msgpack-split.js';
-import { avroTailOnThread, inferOnThread, inferThreadReady, protobufTailOnThread } from '../../formats/msgpack-infer-thread.js';
+import { avroTailOnThread, inferOnThread, decodeThreadReady, protobufTailOnThread } from '../../formats/decode-thread.js';
 import { openOrc, type ColumnStats, type OrcReader } from '../../formats/orc/index.js';
 import { decodeProtobufToArrow, messageAt } from '../../formats/protobuf.js';
 import { tableColumns } from './decoded-table.js';
@@ -213,7 +213,7 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
   const readRest = () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); };
   if (kind === 'avro') {
     decode = async (req) => {
-      if (from === undefined || !inferThreadReady()) return decodeAvroToArrow(opener, { columns: req.columns });
+      if (from === undefined || !decodeThreadReady()) return decodeAvroToArrow(opener, { columns: req.columns });
       let stop: number | undefined;
       const head = await decodeAvroToArrow(opener, { columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
       // Nested columns do not cross threads: this thread then reads the rest too.
@@ -236,7 +236,7 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     let tailJob: TailJob | undefined;
     const file = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
     const infer = async (): Promise<MsgpackInference> => {
-      if (!file || !inferThreadReady()) return inferMsgpack(opener);
+      if (!file || !decodeThreadReady()) return inferMsgpack(opener);
       const sample = await inferMsgpack(opener, undefined, MSGPACK_SAMPLE_RECORDS);
       if (sample.partial) {
         const thread = inferOnThread(file, signal);
@@ -274,7 +274,7 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     deps.push(...read);
     const messageType = proto!.messageType;
     decode = async (req) => {
-      if (from === undefined || !inferThreadReady()) return decodeProtobufToArrow(opener, { root, messageType, columns: req.columns });
+      if (from === undefined || !decodeThreadReady()) return decodeProtobufToArrow(opener, { root, messageType, columns: req.columns });
       let stop: number | undefined;
       const head = await decodeProtobufToArrow(opener, { root, messageType, columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
       const flat = tableColumns(head.schema) !== undefined;

@@ -5,9 +5,10 @@
 // a Parquet file with parquet-wasm instead. With the columnar cache on, later queries read the object's
 // shadow: when the first query decoded every column and row, its table (or file) becomes the shadow,
 // otherwise the full shadow is built in the background afterwards. MessagePack has no schema: a query
-// plans against the columns of a sample of its first records and decodes with them while a schema thread
-// reads every record; when the two disagree the query is planned and decoded again (materialize answers
-// 'reshaped'), and one the sample cannot plan waits for the object's columns (settle).
+// plans against the columns of a sample of its first records and decodes with them while the decoding
+// thread reads every record; when the two disagree the query is planned and decoded again (materialize
+// answers 'reshaped'), and one the sample cannot plan waits for the object's columns (settle). A first
+// query over a local MessagePack, Avro or Protobuf file has that thread decode the file's tail too.
 import type * as arrow from 'apache-arrow';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import type { Engine } from '../../duckdb/engine.js';
 import { S3Error, s3Error, type S3ErrorCode } from '../../errors.js';
 import type { MsgpackInference } from '../../formats/msgpack.js';
 import { writeParquetFile } from '../../formats/to-parquet.js';
-import { inferThreadReady } from '../../formats/msgpack-infer-thread.js';
+import { decodeThreadReady } from '../../formats/decode-thread.js';
 import type { ShadowBuilder, ShadowCache, ShadowLease } from '../shadow-cache.js';
 import type { Translation } from '../translate/index.js';
 import { openDecoder, SampleMismatch, type BinaryKind, type DecodeRequest, type ObjectDecoder } from './binary-decode.js';
@@ -26,10 +27,10 @@ import { parquetSafe } from './parquet-safe.js';
 import { protobufChoice, type ProtobufChoice } from './protobuf-input.js';
 import { sqlString, type ByteCounters, type PreparedSource, type SourceContext } from './source.js';
 
-// The MessagePack schema thread starts with the server, so that the first query does not wait for it.
+// The decoding thread starts with the server, so that the first query does not wait for it.
 // The Parquet writer thread starts with the first object that needs it (nested columns): flat objects,
 // the common case, never do.
-inferThreadReady();
+decodeThreadReady();
 
 const FORMAT_NAMES: Record<BinaryKind, string> = { avro: 'Avro', orc: 'ORC', msgpack: 'MessagePack', protobuf: 'Protobuf' };
 const PARSE_ERRORS: Record<BinaryKind, S3ErrorCode> = {

@@ -1,19 +1,19 @@
-// The MessagePack schema thread (see msgpack-infer-thread.ts): one schema pass per message, over a
-// local file, answered with the inference (a structured clone: maps and plain objects) or the failure;
-// asked in time, the pass also decodes the object's tail (msgpack-split.ts), whose batches it sends as
-// they are cut. It decodes the tails of Avro and Protobuf files too (tail-split.ts).
+// The decoding thread (see decode-thread.ts): a MessagePack schema pass per message, over a local file,
+// answered with the inference (a structured clone: maps and plain objects) or the failure; asked in time,
+// the pass also decodes the object's tail (msgpack-split.ts), whose batches it sends as they are cut.
+// It decodes the tails of Avro and Protobuf files too (tail-split.ts).
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { S3Error } from '../errors.js';
 import type * as arrow from 'apache-arrow';
 import { decodeAvroFrom } from './avro.js';
 import { decodeProtobufToArrow, loadProtoSchema, messageAt } from './protobuf.js';
-import type { FromInferrer, ToInferrer } from './msgpack-infer-thread.js';
+import type { FromDecodeThread, ToDecodeThread } from './decode-thread.js';
 import { batchToShared, TailedInference, type TailEvent } from './msgpack-split.js';
 
 const port = parentPort!;
 const jobs = new Map<number, { stream: fs.ReadStream; walk: TailedInference }>();
-const reply = (m: FromInferrer) => port.postMessage(m);
+const reply = (m: FromDecodeThread) => port.postMessage(m);
 
 function tailEvent(id: number, e: TailEvent): void {
   if (e.kind === 'batch') {
@@ -41,7 +41,7 @@ const tailJobs = new Set<number>();
 const aborted = new Set<number>();
 
 /** Where the tail starts and its batches. */
-async function tailOf(m: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<{ start: number; batches: AsyncIterable<arrow.RecordBatch> }> {
+async function tailOf(m: Extract<ToDecodeThread, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<{ start: number; batches: AsyncIterable<arrow.RecordBatch> }> {
   if (m.type === 'avro-tail') return decodeAvroFrom(m.file, m.from, { columns: m.columns });
   const imports = new Map(m.schema.imports);
   const root = await loadProtoSchema(m.schema.text, async (p) => imports.get(p) ?? '', m.schema.name);
@@ -51,7 +51,7 @@ async function tailOf(m: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tai
   return { start: start.offset, batches: decoded.batches };
 }
 
-async function tail(m: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<void> {
+async function tail(m: Extract<ToDecodeThread, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<void> {
   const { id } = m;
   tailJobs.add(id);
   try {
@@ -71,7 +71,7 @@ async function tail(m: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail'
   }
 }
 
-port.on('message', (m: ToInferrer) => {
+port.on('message', (m: ToDecodeThread) => {
   if (m.type === 'infer') void infer(m.id, m.file);
   else if (m.type === 'avro-tail' || m.type === 'protobuf-tail') void tail(m);
   else if (m.type === 'tail') reply({ type: 'tail-accepted', id: m.id, accepted: jobs.get(m.id)?.walk.offer(m.request) ?? false });

@@ -1,24 +1,25 @@
-// MessagePack's schema pass on a thread of its own: while the caller's thread decodes the object with
-// the columns a sample of its first records gave, this thread reads every record to learn the object's
-// real columns, and the caller checks the two agree (see binary-decode.ts); asked in time, it decodes
-// the object's tail as well (msgpack-split.ts). It also decodes the tail of Avro files (tail-split.ts).
-// One thread, started on first use; it holds the process
-// open only while it has work. Where it cannot run (the unit tests run the TypeScript sources, where its
-// compiled file is not) or died before it was ready, there is none and the caller reads the object
-// twice as before.
+// The decoding thread: work a query's thread hands over while it decodes an object itself.
+// - MessagePack's schema pass: while the caller's thread decodes the object with the columns a sample
+//   of its first records gave, this thread reads every record to learn the object's real columns, and
+//   the caller checks the two agree (see binary-decode.ts); asked in time, it decodes the object's tail
+//   as well (msgpack-split.ts).
+// - The tails of Avro and Protobuf files (tail-split.ts).
+// One thread, started on first use; it holds the process open only while it has work. Where it cannot
+// run (the unit tests run the TypeScript sources, where its compiled file is not) or died before it was
+// ready, there is none and the caller does the work itself.
 import { Worker } from 'node:worker_threads';
 import { s3Error, type S3ErrorCode } from '../errors.js';
 import type { MsgpackInference } from './msgpack.js';
 import type { Tail, TailJob, TailRequest } from './msgpack-split.js';
 import { ThreadSlot } from './thread-slot.js';
 
-export type ToInferrer =
+export type ToDecodeThread =
   | { type: 'infer'; id: number; file: string }
   | { type: 'tail'; id: number; request: TailRequest }
   | { type: 'avro-tail'; id: number; file: string; from: number; columns?: string[] }
   | { type: 'protobuf-tail'; id: number; file: string; from: number; columns?: string[]; messageType: string; schema: ProtoSchemaTexts }
   | { type: 'abort'; id: number };
-export type FromInferrer =
+export type FromDecodeThread =
   | { type: 'ready' }
   | { type: 'inferred'; id: number; inference: MsgpackInference }
   | { type: 'failed'; id: number; message: string; code?: string }
@@ -61,7 +62,7 @@ export interface ProtoSchemaTexts { text: string; name: string; imports: [string
 /** The thread's answer for one object: its inference, and its tail when asked for. */
 export interface InferJob { whole: Promise<MsgpackInference>; job: TailJob }
 
-class InferThread {
+class DecodeThread {
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Pending>();
   private next = 0;
@@ -70,9 +71,9 @@ class InferThread {
   constructor(url: URL, private readonly gone: (wasReady: boolean) => void) {
     // No inherited node options: some (--input-type, -e) would stop the worker from loading.
     this.worker = new Worker(url, { execArgv: [] });
-    this.worker.on('message', (m: FromInferrer) => this.receive(m));
+    this.worker.on('message', (m: FromDecodeThread) => this.receive(m));
     this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(`the MessagePack schema thread exited with code ${code}`)));
+    this.worker.on('exit', (code) => this.fail(new Error(`the decoding thread exited with code ${code}`)));
     this.worker.unref();
   }
 
@@ -81,13 +82,13 @@ class InferThread {
     const pending = new Pending();
     this.jobs.set(id, pending);
     this.worker.ref();
-    this.worker.postMessage({ type: 'infer', id, file } satisfies ToInferrer);
-    const onAbort = () => this.worker.postMessage({ type: 'abort', id } satisfies ToInferrer);
+    this.worker.postMessage({ type: 'infer', id, file } satisfies ToDecodeThread);
+    const onAbort = () => this.worker.postMessage({ type: 'abort', id } satisfies ToDecodeThread);
     signal.addEventListener('abort', onAbort, { once: true });
     const whole = pending.whole.promise.finally(() => signal.removeEventListener('abort', onAbort));
     const job: TailJob = {
       request: (request) => {
-        if (this.jobs.get(id) === pending) this.worker.postMessage({ type: 'tail', id, request } satisfies ToInferrer);
+        if (this.jobs.get(id) === pending) this.worker.postMessage({ type: 'tail', id, request } satisfies ToDecodeThread);
         else pending.accepted.resolve(false);
         return pending.accepted.promise;
       },
@@ -96,7 +97,7 @@ class InferThread {
     return { whole, job };
   }
 
-  private receive(m: FromInferrer): void {
+  private receive(m: FromDecodeThread): void {
     if (m.type === 'ready') {
       this.ready = true;
       return;
@@ -132,12 +133,12 @@ class InferThread {
   }
 
   /** A tail decoded on the thread (Avro blocks or Protobuf messages from the first at or past `from`). */
-  tail(message: Extract<ToInferrer, { type: 'avro-tail' | 'protobuf-tail' }>, signal: AbortSignal): Promise<Tail> {
+  tail(message: Extract<ToDecodeThread, { type: 'avro-tail' | 'protobuf-tail' }>, signal: AbortSignal): Promise<Tail> {
     const pending = new Pending(true);
     this.jobs.set(message.id, pending);
     this.worker.ref();
     this.worker.postMessage(message);
-    const onAbort = () => this.worker.postMessage({ type: 'abort', id: message.id } satisfies ToInferrer);
+    const onAbort = () => this.worker.postMessage({ type: 'abort', id: message.id } satisfies ToDecodeThread);
     signal.addEventListener('abort', onAbort, { once: true });
     return pending.tail.promise.finally(() => signal.removeEventListener('abort', onAbort));
   }
@@ -155,25 +156,25 @@ class InferThread {
   }
 }
 
-const slot = new ThreadSlot(new URL('./msgpack-infer-worker.js', import.meta.url), (url, gone) => new InferThread(url, gone));
+const slot = new ThreadSlot(new URL('./decode-worker.js', import.meta.url), (url, gone) => new DecodeThread(url, gone));
 
 /** Starts the thread if it is not running and can run; true once it is ready for work. */
-export function inferThreadReady(): boolean {
+export function decodeThreadReady(): boolean {
   return slot.get()?.ready ?? false;
 }
 
-/** The schema pass over the local file `file` on the thread (call when inferThreadReady()). */
+/** The schema pass over the local file `file` on the thread (call when decodeThreadReady()). */
 export function inferOnThread(file: string, signal: AbortSignal): InferJob {
   return slot.get()!.infer(file, signal);
 }
 
-/** An Avro file's tail decoded on the thread (call when inferThreadReady()). */
+/** An Avro file's tail decoded on the thread (call when decodeThreadReady()). */
 export function avroTailOnThread(file: string, from: number, columns: string[] | undefined, signal: AbortSignal): Promise<Tail> {
   const thread = slot.get()!;
   return thread.tail({ type: 'avro-tail', id: thread.nextId(), file, from, columns }, signal);
 }
 
-/** A Protobuf file's tail decoded on the thread (call when inferThreadReady()). */
+/** A Protobuf file's tail decoded on the thread (call when decodeThreadReady()). */
 export function protobufTailOnThread(file: string, from: number, columns: string[] | undefined, messageType: string, schema: ProtoSchemaTexts, signal: AbortSignal): Promise<Tail> {
   const thread = slot.get()!;
   return thread.tail({ type: 'protobuf-tail', id: thread.nextId(), file, from, columns, messageType, schema }, signal);
