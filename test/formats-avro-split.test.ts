@@ -8,9 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAvroFrom, decodeAvroToArrow } from '../src/formats/avro.js';
-import { joinTail, tailSplitOffset, TAIL_SPLIT_MAX_BYTES, TAIL_SPLIT_MIN_BYTES } from '../src/formats/tail-split.js';
-import type { Tail } from '../src/formats/msgpack-split.js';
-import { batchToShared } from '../src/formats/msgpack-split.js';
+import { batchToShared, joinTail, tailSplitOffset, TAIL_SPLIT_MAX_BYTES, TAIL_SPLIT_MIN_BYTES, type Tail } from '../src/formats/tail-split.js';
 import { plainRows } from './helpers/arrow-plain.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'selectd-avro-split-'));

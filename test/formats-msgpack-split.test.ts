@@ -6,7 +6,8 @@ import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import type { ArrowDecoded } from '../src/formats/batches.js';
 import { cutterFor, decodeMsgpackToArrow, inferMsgpack, wantedShapes, type MsgpackInference } from '../src/formats/msgpack.js';
-import { batchToShared, decodeWithTail, splitOffset, SPLIT_MAX_BYTES, SPLIT_MIN_BYTES, TailedInference, type Tail, type TailEvent, type TailJob, type TailRequest } from '../src/formats/msgpack-split.js';
+import { decodeWithTail, splitOffset, SPLIT_MAX_BYTES, SPLIT_MIN_BYTES, TailedInference, type TailEvent, type TailJob, type TailRequest } from '../src/formats/msgpack-split.js';
+import { batchToShared, type Tail } from '../src/formats/tail-split.js';
 import { chunked, plainRows } from './helpers/arrow-plain.js';
 
 const CHUNK = 4096;

@@ -10,15 +10,21 @@
 import { Worker } from 'node:worker_threads';
 import { s3Error, type S3ErrorCode } from '../errors.js';
 import type { MsgpackInference } from './msgpack.js';
-import type { Tail, TailJob, TailRequest } from './msgpack-split.js';
+import type { ProtoTexts } from './protobuf-schema.js';
+import type { TailJob, TailRequest } from './msgpack-split.js';
+import type { Tail } from './tail-split.js';
 import { ThreadSlot } from './thread-slot.js';
 
 export type ToDecodeThread =
   | { type: 'infer'; id: number; file: string }
   | { type: 'tail'; id: number; request: TailRequest }
   | { type: 'avro-tail'; id: number; file: string; from: number; columns?: string[] }
-  | { type: 'protobuf-tail'; id: number; file: string; from: number; columns?: string[]; messageType: string; schema: ProtoSchemaTexts }
+  | { type: 'protobuf-tail'; id: number; file: string; from: number; columns?: string[]; messageType: string; schema: ProtoTexts }
   | { type: 'abort'; id: number };
+/** A tail-only job, as a caller asks for it (the thread numbers it). */
+type TailMessage = DistributiveOmit<Extract<ToDecodeThread, { type: 'avro-tail' | 'protobuf-tail' }>, 'id'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export type FromDecodeThread =
   | { type: 'ready' }
   | { type: 'inferred'; id: number; inference: MsgpackInference }
@@ -41,7 +47,7 @@ function deferred<T>() {
 }
 
 class Pending {
-  /** A tail without a schema pass (Avro): the job ends with its tail. */
+  /** A tail without a schema pass (Avro, Protobuf): the job ends with its tail. */
   constructor(readonly tailOnly = false) {}
   readonly whole = deferred<MsgpackInference>();
   readonly accepted = deferred<boolean>();
@@ -55,9 +61,6 @@ class Pending {
     this.tail.reject(e);
   }
 }
-
-/** A Protobuf schema's texts: the main file (named `name`) and each import by the path it is imported as. */
-export interface ProtoSchemaTexts { text: string; name: string; imports: [string, string][] }
 
 /** The thread's answer for one object: its inference, and its tail when asked for. */
 export interface InferJob { whole: Promise<MsgpackInference>; job: TailJob }
@@ -80,12 +83,7 @@ class DecodeThread {
   infer(file: string, signal: AbortSignal): InferJob {
     const id = this.next++;
     const pending = new Pending();
-    this.jobs.set(id, pending);
-    this.worker.ref();
-    this.worker.postMessage({ type: 'infer', id, file } satisfies ToDecodeThread);
-    const onAbort = () => this.worker.postMessage({ type: 'abort', id } satisfies ToDecodeThread);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const whole = pending.whole.promise.finally(() => signal.removeEventListener('abort', onAbort));
+    const whole = this.start({ type: 'infer', id, file }, pending, signal, pending.whole.promise);
     const job: TailJob = {
       request: (request) => {
         if (this.jobs.get(id) === pending) this.worker.postMessage({ type: 'tail', id, request } satisfies ToDecodeThread);
@@ -133,18 +131,19 @@ class DecodeThread {
   }
 
   /** A tail decoded on the thread (Avro blocks or Protobuf messages from the first at or past `from`). */
-  tail(message: Extract<ToDecodeThread, { type: 'avro-tail' | 'protobuf-tail' }>, signal: AbortSignal): Promise<Tail> {
+  tail(message: TailMessage, signal: AbortSignal): Promise<Tail> {
     const pending = new Pending(true);
+    return this.start({ ...message, id: this.next++ }, pending, signal, pending.tail.promise);
+  }
+
+  /** Sends the job's first message; `done` settles when the job does (until then, an abort is passed on). */
+  private start<T>(message: Extract<ToDecodeThread, { id: number }>, pending: Pending, signal: AbortSignal, done: Promise<T>): Promise<T> {
     this.jobs.set(message.id, pending);
     this.worker.ref();
     this.worker.postMessage(message);
     const onAbort = () => this.worker.postMessage({ type: 'abort', id: message.id } satisfies ToDecodeThread);
     signal.addEventListener('abort', onAbort, { once: true });
-    return pending.tail.promise.finally(() => signal.removeEventListener('abort', onAbort));
-  }
-
-  nextId(): number {
-    return this.next++;
+    return done.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   private fail(e: Error): void {
@@ -170,12 +169,10 @@ export function inferOnThread(file: string, signal: AbortSignal): InferJob {
 
 /** An Avro file's tail decoded on the thread (call when decodeThreadReady()). */
 export function avroTailOnThread(file: string, from: number, columns: string[] | undefined, signal: AbortSignal): Promise<Tail> {
-  const thread = slot.get()!;
-  return thread.tail({ type: 'avro-tail', id: thread.nextId(), file, from, columns }, signal);
+  return slot.get()!.tail({ type: 'avro-tail', file, from, columns }, signal);
 }
 
 /** A Protobuf file's tail decoded on the thread (call when decodeThreadReady()). */
-export function protobufTailOnThread(file: string, from: number, columns: string[] | undefined, messageType: string, schema: ProtoSchemaTexts, signal: AbortSignal): Promise<Tail> {
-  const thread = slot.get()!;
-  return thread.tail({ type: 'protobuf-tail', id: thread.nextId(), file, from, columns, messageType, schema }, signal);
+export function protobufTailOnThread(file: string, from: number, columns: string[] | undefined, messageType: string, schema: ProtoTexts, signal: AbortSignal): Promise<Tail> {
+  return slot.get()!.tail({ type: 'protobuf-tail', file, from, columns, messageType, schema }, signal);
 }

@@ -7,9 +7,10 @@ import { parentPort } from 'node:worker_threads';
 import { S3Error } from '../errors.js';
 import type * as arrow from 'apache-arrow';
 import { decodeAvroFrom } from './avro.js';
-import { decodeProtobufToArrow, loadProtoSchema, messageAt } from './protobuf.js';
+import { decodeProtobufToArrow, loadProtoTexts, messageAt } from './protobuf.js';
 import type { FromDecodeThread, ToDecodeThread } from './decode-thread.js';
-import { batchToShared, TailedInference, type TailEvent } from './msgpack-split.js';
+import { TailedInference, type TailEvent } from './msgpack-split.js';
+import { batchToShared } from './tail-split.js';
 
 const port = parentPort!;
 const jobs = new Map<number, { stream: fs.ReadStream; walk: TailedInference }>();
@@ -43,8 +44,7 @@ const aborted = new Set<number>();
 /** Where the tail starts and its batches. */
 async function tailOf(m: Extract<ToDecodeThread, { type: 'avro-tail' | 'protobuf-tail' }>): Promise<{ start: number; batches: AsyncIterable<arrow.RecordBatch> }> {
   if (m.type === 'avro-tail') return decodeAvroFrom(m.file, m.from, { columns: m.columns });
-  const imports = new Map(m.schema.imports);
-  const root = await loadProtoSchema(m.schema.text, async (p) => imports.get(p) ?? '', m.schema.name);
+  const root = await loadProtoTexts(m.schema);
   const start = await messageAt(m.file, m.from);
   const decoded = await decodeProtobufToArrow(fs.createReadStream(m.file, { start: start.offset, highWaterMark: 1 << 20 }),
     { root, messageType: m.messageType, columns: m.columns, start });

@@ -6,7 +6,7 @@
 // or die, the query's thread decodes the tail itself, so answers and errors are those of one thread.
 // Only flat columns are split (their batches cross threads as Arrow IPC), and only objects small enough
 // that the tail's batches may wait in memory while the head is decoded.
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import type { Readable } from 'node:stream';
 import type { BatchCutter } from './batches.js';
 import { ByteCursor } from './byte-cursor.js';
@@ -14,6 +14,7 @@ import { cutterFor, newDecoder, type MsgpackInference } from './msgpack.js';
 import { RecordDecoder } from './msgpack-decode.js';
 import { RecordStream, type RecordSink } from './msgpack-frame.js';
 import { Inference, type Shape } from './msgpack-infer.js';
+import { joinTail, type Tail } from './tail-split.js';
 
 /** Objects from this size on are split (below it, the exchange costs more than it saves). */
 export const SPLIT_MIN_BYTES = 4 << 20;
@@ -24,13 +25,6 @@ const HEAD_SHARE = 0.65;
 
 /** What the schema thread is asked to decode: the wanted columns, from the first record at or past `from`. */
 export interface TailRequest { shapes: [string, Shape][]; from: number; batchRows?: number }
-
-/**
- * The decoded tail: `records` records from record `first` on, as Arrow IPC streams in shared memory. They
- * are copied out one at a time as they are appended: ArrayBuffers moved between threads and held while
- * the head is decoded made V8 collect the whole heap over and over (external memory pressure).
- */
-export interface Tail { first: number; records: number; batches: Uint8Array[] }
 
 /** The schema thread's side of one object, as the query's thread sees it. */
 export interface TailJob {
@@ -49,30 +43,30 @@ export function splitOffset(size: number, shapes: [string, Shape][]): number | u
 }
 
 /**
- * The query's thread: decodes the head and joins the tail (or decodes it too, see above). `joined` learns
- * that the tail came from the other thread (this one then read only the head's bytes).
+ * The query's thread: decodes the head and joins the tail (or decodes it too, see above). `readRest`
+ * learns that the head stopped short of the end (the rest of the object is read all the same).
  */
-export async function* decodeWithTail(source: () => Readable | Promise<Readable>, shapes: [string, Shape][], cutter: BatchCutter, job: TailJob, from: number, joined: () => void = () => undefined, batchRows?: number) {
+export async function* decodeWithTail(source: () => Readable | Promise<Readable>, shapes: [string, Shape][], cutter: BatchCutter, job: TailJob, from: number, readRest: () => void = () => undefined, batchRows?: number) {
   const cur = new ByteCursor(await source());
   const records = new RecordStream(cur);
   const sink = new RecordDecoder(shapes, cutter, newDecoder());
-  const accepted = job.request({ shapes, from, batchRows });
-  accepted.catch(() => undefined);
-  try {
-    for await (const _ of records.groups(sink, () => from)) yield* sink.out.splice(0);
-    if (!records.done && (await accepted.catch(() => false))) {
-      const tail = await job.tail().catch(() => undefined);
-      if (tail && tail.first === records.index) {
-        joined();
-        const last = cutter.flush();
-        if (last) yield last;
-        for (const bytes of tail.batches) yield* batchesFromShared(bytes);
-        return;
-      }
-    }
-    for await (const _ of records.groups(sink)) yield* sink.out.splice(0);
+  // Each walk ends with the rows it cut short of a batch: the tail's batches, or the rest's, follow them.
+  async function* walk(stopAt = Infinity) {
+    for await (const _ of records.groups(sink, () => stopAt)) yield* sink.out.splice(0);
     const last = cutter.flush();
     if (last) yield last;
+  }
+  try {
+    yield* joinTail({
+      head: walk(from),
+      stopped: () => (records.done ? undefined : records.index),
+      startTail: async () => {
+        if (!(await job.request({ shapes, from, batchRows }))) throw new Error('the schema thread had passed the offset');
+        return job.tail();
+      },
+      rest: async () => walk(),
+      readRest,
+    });
   } finally {
     cur.close();
   }
@@ -157,17 +151,4 @@ export class TailedInference {
     }
     return { fields: inference.fields, records, bytes };
   }
-}
-
-/** A batch as an Arrow IPC stream in shared memory, for the other thread. */
-export function batchToShared(batch: arrow.RecordBatch): Uint8Array {
-  const bytes = arrow.tableToIPC(new arrow.Table([batch]), 'stream');
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  shared.set(bytes);
-  return shared;
-}
-
-/** The batches of such a stream, in memory of this thread's own (the appender takes no shared memory). */
-export function batchesFromShared(bytes: Uint8Array): arrow.RecordBatch[] {
-  return arrow.tableFromIPC(bytes.slice()).batches;
 }

@@ -21,6 +21,15 @@ function schemaError(message: string): Error {
   return s3Error('ProtobufParsingError', message);
 }
 
+/** A schema's texts, as loadProtoSchema read them: the file named `name` and each import by its path. */
+export interface ProtoTexts { text: string; name: string; imports: [string, string][] }
+
+/** Loads a schema again from its texts (on another thread). */
+export function loadProtoTexts(t: ProtoTexts): Promise<protobuf.Root> {
+  const imports = new Map(t.imports);
+  return loadProtoSchema(t.text, async (p) => imports.get(p) ?? '', t.name);
+}
+
 /** Parses a `.proto` and, transitively, its imports; google/protobuf/* well-known types come bundled. */
 export async function loadProtoSchema(source: string, fetchImport: ImportFetcher, name = 'schema.proto'): Promise<protobuf.Root> {
   const root = new protobuf.Root();

@@ -16,7 +16,7 @@ import { ByteCursor } from './byte-cursor.js';
 import { FlatReader } from './protobuf-flat.js';
 import { findMessageType, messageMembers, wireTypes } from './protobuf-schema.js';
 
-export { findMessageType, loadProtoSchema, type ImportFetcher } from './protobuf-schema.js';
+export { findMessageType, loadProtoSchema, loadProtoTexts, type ImportFetcher, type ProtoTexts } from './protobuf-schema.js';
 
 export interface ProtobufDecodeOptions extends DecodeOptions {
   /** The schema, from `loadProtoSchema`. */

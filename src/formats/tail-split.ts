@@ -1,17 +1,38 @@
-// Avro and Protobuf decoded by two threads at once. The query's thread decodes the records that start
-// before a byte offset; the decoding thread (decode-thread.ts) finds the first record boundary at
+// Decodes split between two threads, and Avro and Protobuf's. The query's thread decodes the records that
+// start before a byte offset; the decoding thread (decode-thread.ts) finds the first record boundary at
 // or past it — an Avro block begins after the file's sync marker, a Protobuf message where the length
-// prefixes from the start lead — decodes from there, and sends the Arrow batches over in shared memory
-// (see msgpack-split.ts). The query's thread takes them once its own are out, if the other thread began
-// where it stopped; otherwise (it failed, or an Avro marker's bytes turned up inside a block) this
-// thread decodes the rest itself, so answers and errors are those of one thread. The query's thread also
-// appends every batch to DuckDB, yet decodes a little more than half: the other thread was measured
-// slower at it (1M flights rows in Avro, filter and aggregate: 245-265 -> 187-225 ms). Only local files
-// of flat columns, small enough that the tail may wait in memory.
-import type * as arrow from 'apache-arrow';
-import { batchesFromShared, type Tail } from './msgpack-split.js';
+// prefixes from the start lead, a MessagePack record where its own walk reaches (msgpack-split.ts) —
+// decodes from there, and sends the Arrow batches over in shared memory. The query's thread takes them
+// once its own are out, if the other thread began where it stopped; otherwise (it failed, refused, or an
+// Avro marker's bytes turned up inside a block) this thread decodes the rest itself, so answers and
+// errors are those of one thread. For Avro and Protobuf the query's thread, which also appends every
+// batch to DuckDB, still decodes a little more than half: the other thread was measured slower at it
+// (1M flights rows in Avro, filter and aggregate: 245-265 -> 187-225 ms). Only local files of flat
+// columns, small enough that the tail may wait in memory.
+import * as arrow from 'apache-arrow';
 
-/** Files from this size on are split (1 MiB of Avro flights holds ~200k rows). */
+/**
+ * The decoded tail: `records` records from `first` on — a record index (MessagePack) or a byte offset
+ * (Avro, Protobuf), as the head reports where it stopped — as Arrow IPC streams in shared memory. They
+ * are copied out one at a time as they are appended: ArrayBuffers moved between threads and held while
+ * the head is decoded made V8 collect the whole heap over and over (external memory pressure).
+ */
+export interface Tail { first: number; records: number; batches: Uint8Array[] }
+
+/** A batch as an Arrow IPC stream in shared memory, for the other thread. */
+export function batchToShared(batch: arrow.RecordBatch): Uint8Array {
+  const bytes = arrow.tableToIPC(new arrow.Table([batch]), 'stream');
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return shared;
+}
+
+/** The batches of such a stream, in memory of this thread's own (the appender takes no shared memory). */
+export function batchesFromShared(bytes: Uint8Array): arrow.RecordBatch[] {
+  return arrow.tableFromIPC(bytes.slice()).batches;
+}
+
+/** Avro and Protobuf files from this size on are split (1 MiB of Avro flights holds ~200k rows). */
 export const TAIL_SPLIT_MIN_BYTES = 1 << 20;
 /** Files past this size are not: the tail's batches (many times the file's bytes, decoded) wait in memory. */
 export const TAIL_SPLIT_MAX_BYTES = 32 << 20;

@@ -9,7 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Error, s3Error } from '../../errors.js';
 import { decodeAvroFrom, decodeAvroToArrow } from '../../formats/avro.js';
-import { joinTail, tailSplitOffset } from '../../formats/tail-split.js';
+import { joinTail, tailSplitOffset, type Tail } from '../../formats/tail-split.js';
 import type { ArrowDecoded } from '../../formats/batches.js';
 import { cutterFor, decodeMsgpackToArrow, inferMsgpack, sameFields, wantedShapes, type MsgpackInference } from '../../formats/msgpack.js';
 import { decodeWithTail, splitOffset, type TailJob } from '../../formats/msgpack-split.js';
@@ -168,10 +168,30 @@ async function* checkedAgainst(batches: AsyncIterable<arrow.RecordBatch>, sample
   if (!sameFields(w.fields, sample.fields)) throw new SampleMismatch(w);
 }
 
+/** An Avro or Protobuf decode split with the decoding thread (tail-split.ts). */
+interface SplitParts {
+  /** Decodes the head, stopping before the first record at or past `stopAt` (reported to `onStop`). */
+  head(stopAt: number, onStop: (at: number) => void): Promise<ArrowDecoded>;
+  /** The tail from the decoding thread. */
+  tail(): Promise<Tail>;
+  /** Decodes the tail on this thread, from where the head stopped. */
+  rest(at: number): Promise<AsyncIterable<arrow.RecordBatch>>;
+}
+
+async function splitDecode(from: number, parts: SplitParts, readRest: () => void): Promise<ArrowDecoded> {
+  let stop: number | undefined;
+  const head = await parts.head(from, (at) => { stop = at; });
+  // Nested columns do not cross threads: this thread then reads the rest too.
+  const flat = tableColumns(head.schema) !== undefined;
+  const startTail = flat ? () => parts.tail() : () => Promise.reject(new Error('nested columns'));
+  return { schema: head.schema, batches: joinTail({ head: head.batches, stopped: () => stop, startTail, rest: parts.rest, readRest }) };
+}
+
 /**
- * `speculate`: a MessagePack object in a local uncompressed file may be decoded with the columns of its
- * first MSGPACK_SAMPLE_RECORDS records while the schema thread reads all of them (one pass on this
- * thread instead of two); a mismatch fails the decode with SampleMismatch.
+ * `speculate` (a first query): a MessagePack object in a local uncompressed file may be decoded with the
+ * columns of its first MSGPACK_SAMPLE_RECORDS records while the decoding thread reads all of them (one
+ * pass on this thread instead of two); a mismatch fails the decode with SampleMismatch. Such objects,
+ * and local Avro and Protobuf files, may have their tail decoded on that thread.
  */
 export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: AbortSignal, proto?: ProtobufChoice, speculate = false): Promise<ObjectDecoder> {
   const passes: ByteCounters[] = [];
@@ -207,25 +227,22 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
   const opener = streamOpener(ctx, signal, passes, open);
   let decode: (req: DecodeRequest) => Promise<ArrowDecoded>;
   let msgpack: Pick<ObjectDecoder, 'wholeInference' | 'reinfer'> = {};
-  // A first query over a local Avro or Protobuf file decodes its head here, its tail on the decoding thread.
-  const splitFile = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
-  const from = splitFile ? tailSplitOffset(ctx.info.size) : undefined;
+  // A first query over a local file decodes its head here and its tail on the decoding thread.
+  const localFile = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
+  // The other thread reads the tail's bytes, or this one reads on past the head: the object is read whole.
   const readRest = () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); };
+  const from = localFile ? tailSplitOffset(ctx.info.size) : undefined;
+  const split = (parts: SplitParts) => splitDecode(from!, parts, readRest);
+  const splits = () => from !== undefined && decodeThreadReady();
   if (kind === 'avro') {
     decode = async (req) => {
-      if (from === undefined || !decodeThreadReady()) return decodeAvroToArrow(opener, { columns: req.columns });
-      let stop: number | undefined;
-      const head = await decodeAvroToArrow(opener, { columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
-      // Nested columns do not cross threads: this thread then reads the rest too.
-      const flat = tableColumns(head.schema) !== undefined;
-      const batches = joinTail({
-        head: head.batches,
-        stopped: () => stop,
-        startTail: () => (flat ? avroTailOnThread(splitFile!, from, req.columns, signal) : Promise.reject(new Error('nested columns'))),
-        rest: async (at) => (await decodeAvroFrom(splitFile!, at, { columns: req.columns })).batches,
-        readRest,
+      const opts = { columns: req.columns };
+      if (!splits()) return decodeAvroToArrow(opener, opts);
+      return split({
+        head: (stopAt, onStop) => decodeAvroToArrow(opener, { ...opts, stopAt, onStop }),
+        tail: () => avroTailOnThread(localFile!, from!, req.columns, signal),
+        rest: async (at) => (await decodeAvroFrom(localFile!, at, opts)).batches,
       });
-      return { schema: head.schema, batches };
     };
   }
   else if (kind === 'msgpack') {
@@ -234,12 +251,11 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     let inferred: Promise<MsgpackInference> | undefined;
     let whole: Promise<MsgpackInference> | undefined;
     let tailJob: TailJob | undefined;
-    const file = speculate && ctx.request.input.compression === 'NONE' ? ctx.localPath : undefined;
     const infer = async (): Promise<MsgpackInference> => {
-      if (!file || !decodeThreadReady()) return inferMsgpack(opener);
+      if (!localFile || !decodeThreadReady()) return inferMsgpack(opener);
       const sample = await inferMsgpack(opener, undefined, MSGPACK_SAMPLE_RECORDS);
       if (sample.partial) {
-        const thread = inferOnThread(file, signal);
+        const thread = inferOnThread(localFile, signal);
         tailJob = thread.job;
         // Should the thread itself fail (not the object), this thread reads the records after all.
         whole = thread.whole.catch((e: unknown) => (e instanceof S3Error || signal.aborted ? Promise.reject(e) : inferMsgpack(opener)));
@@ -250,13 +266,11 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     decode = async (req) => {
       const pass1 = await (inferred ??= infer());
       const shapes = wantedShapes(pass1.fields, req.columns);
-      const from = pass1.partial && tailJob ? splitOffset(ctx.info.size, shapes) : undefined;
+      const at = pass1.partial && tailJob ? splitOffset(ctx.info.size, shapes) : undefined;
       let decoded: ArrowDecoded;
-      if (from !== undefined) {
+      if (at !== undefined) {
         const cutter = cutterFor(shapes, {});
-        // The other thread read the tail's bytes: the object was read whole all the same.
-        const readWhole = () => { passes.push({ scanned: ctx.info.size, processed: ctx.info.size }); };
-        decoded = { schema: cutter.schema, batches: decodeWithTail(opener, shapes, cutter, tailJob!, from, readWhole) };
+        decoded = { schema: cutter.schema, batches: decodeWithTail(opener, shapes, cutter, tailJob!, at, readRest) };
       } else decoded = await decodeMsgpackToArrow(opener, { columns: req.columns, inferred: pass1 });
       return pass1.partial && whole ? { schema: decoded.schema, batches: checkedAgainst(decoded.batches, pass1, whole) } : decoded;
     };
@@ -274,22 +288,17 @@ export async function openDecoder(kind: BinaryKind, ctx: SourceContext, signal: 
     deps.push(...read);
     const messageType = proto!.messageType;
     decode = async (req) => {
-      if (from === undefined || !decodeThreadReady()) return decodeProtobufToArrow(opener, { root, messageType, columns: req.columns });
-      let stop: number | undefined;
-      const head = await decodeProtobufToArrow(opener, { root, messageType, columns: req.columns, stopAt: from, onStop: (at) => { stop = at; } });
-      const flat = tableColumns(head.schema) !== undefined;
-      const batches = joinTail({
-        head: head.batches,
-        stopped: () => stop,
-        startTail: () => (flat ? protobufTailOnThread(splitFile!, from, req.columns, messageType, sources, signal) : Promise.reject(new Error('nested columns'))),
+      const opts = { root, messageType, columns: req.columns };
+      if (!splits()) return decodeProtobufToArrow(opener, opts);
+      return split({
+        head: (stopAt, onStop) => decodeProtobufToArrow(opener, { ...opts, stopAt, onStop }),
+        tail: () => protobufTailOnThread(localFile!, from!, req.columns, messageType, sources, signal),
         rest: async (at) => {
-          const start = await messageAt(splitFile!, at);
-          const stream = fs.createReadStream(splitFile!, { start: start.offset, highWaterMark: 1 << 20 });
-          return (await decodeProtobufToArrow(stream, { root, messageType, columns: req.columns, start })).batches;
+          const start = await messageAt(localFile!, at);
+          const stream = fs.createReadStream(localFile!, { start: start.offset, highWaterMark: 1 << 20 });
+          return (await decodeProtobufToArrow(stream, { ...opts, start })).batches;
         },
-        readRest,
       });
-      return { schema: head.schema, batches };
     };
   }
   return {

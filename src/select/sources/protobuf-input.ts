@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type protobuf from 'protobufjs';
 import { S3Error, s3Error } from '../../errors.js';
-import { loadProtoSchema } from '../../formats/protobuf.js';
+import { loadProtoSchema, type ProtoTexts } from '../../formats/protobuf.js';
 import type { Store } from '../../store/store.js';
 import type { ProtobufInput } from '../request.js';
 import type { SourceContext } from './source.js';
@@ -51,14 +51,11 @@ async function readText(store: Store, bucket: string, key: string, what: string)
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A schema's texts, as loadProtoSchema reads them: enough to load it again on another thread. */
-export interface ProtoSources { text: string; name: string; imports: [string, string][] }
-
 /**
  * Loads the schema; `read` lists every object it came from (the schema key and its imports), `sources`
  * their texts.
  */
-export async function loadProtobufSchema(ctx: SourceContext, choice: ProtobufChoice): Promise<{ root: protobuf.Root; read: string[]; sources: ProtoSources }> {
+export async function loadProtobufSchema(ctx: SourceContext, choice: ProtobufChoice): Promise<{ root: protobuf.Root; read: string[]; sources: ProtoTexts }> {
   const read = [choice.schemaKey];
   const base = path.posix.dirname(choice.schemaKey);
   const text = await readText(ctx.store, ctx.bucket, choice.schemaKey, 'schema object');
